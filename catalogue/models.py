@@ -1,0 +1,583 @@
+"""The catalogue: what exists, as a record collector describes it. No prices, votes or reviews."""
+
+import re
+
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Upper
+from django.urls import reverse
+from django.utils import timezone
+
+from catalogue.validators import validate_image
+
+POSITION_RE = re.compile(
+    r"^(?:(?P<disc>\d{1,2})-(?P<dnum>\d{1,3})|(?P<side>[A-Z]{1,2})(?P<snum>\d{1,3})?|(?P<num>\d{1,3}))$"
+)
+
+
+def parse_position(position):
+    """Split a sleeve position into (group, number): "B3" -> ("B", 3), "2-4" -> ("2", 4), "7" -> ("", 7)."""
+    match = POSITION_RE.match(position.strip().upper())
+    if not match:
+        return None
+    if match["disc"]:
+        return match["disc"], int(match["dnum"])
+    if match["side"]:
+        return match["side"], int(match["snum"] or 0)
+    return "", int(match["num"])
+
+
+class PublishedQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Status.PUBLISHED, published_at__lte=timezone.now())
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+class Artist(models.Model):
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        GROUP = "group", "Group"
+
+    name = models.CharField(max_length=200)
+    sort_name = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text='How the name sorts, e.g. "Martinez, Cliff". Blank sorts by name.',
+    )
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PERSON)
+    bio = models.TextField(
+        blank=True, help_text="A short biography in plain text, two or three sentences."
+    )
+    image = models.ImageField(upload_to="artists/", blank=True, validators=[validate_image])
+
+    class Meta:
+        ordering = ["sort_name", "name"]
+        indexes = [GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="artist_name_trgm")]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("catalogue:artist-detail", args=[self.slug])
+
+
+class Label(models.Model):
+    """A record label, also used for the companies named on a pressing (licensors, distributors)."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    website = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("catalogue:label-detail", args=[self.slug])
+
+
+class Role(models.Model):
+    """A credit role from the controlled vocabulary: Composed By, Producer, Director..."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    order = models.PositiveSmallIntegerField(
+        default=100, help_text="Roles are listed on a release page in this order, lowest first."
+    )
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Genre(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Film(models.Model):
+    class Kind(models.TextChoices):
+        FILM = "film", "Film"
+        SERIES = "series", "TV series"
+        GAME = "game", "Video game"
+        DOCUMENTARY = "documentary", "Documentary"
+
+    title = models.CharField(max_length=200)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.FILM)
+    poster = models.ImageField(upload_to="posters/", blank=True, validators=[validate_image])
+
+    class Meta:
+        ordering = ["title", "year"]
+        indexes = [models.Index(fields=["kind"])]
+
+    def __str__(self):
+        return f"{self.title} ({self.year})" if self.year else self.title
+
+    def get_absolute_url(self):
+        return reverse("catalogue:film-detail", args=[self.slug])
+
+
+class FilmCredit(models.Model):
+    film = models.ForeignKey(Film, on_delete=models.CASCADE, related_name="credits")
+    artist = models.ForeignKey(Artist, on_delete=models.PROTECT, related_name="film_credits")
+    role = models.ForeignKey(Role, on_delete=models.PROTECT)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return f"{self.role}: {self.artist}"
+
+
+class Accolade(models.Model):
+    """Praise for the film, e.g. "No. 1 film of 2011" from Rolling Stone."""
+
+    film = models.ForeignKey(Film, on_delete=models.CASCADE, related_name="accolades")
+    text = models.CharField(max_length=200, help_text='e.g. "No. 1 film of 2011".')
+    source = models.CharField(
+        max_length=200, blank=True, help_text='Who said it, e.g. "Rolling Stone".'
+    )
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-year", "id"]
+
+    def __str__(self):
+        return self.text
+
+
+class ReleaseQuerySet(PublishedQuerySet):
+    pass
+
+
+class Release(models.Model):
+    class Type(models.TextChoices):
+        SCORE = "score", "Original score"
+        COMPILATION = "compilation", "Soundtrack compilation"
+        SCORE_AND_SONGS = "score_and_songs", "Score and songs"
+
+    class EmbedProvider(models.TextChoices):
+        YOUTUBE = "youtube", "YouTube"
+        VIMEO = "vimeo", "Vimeo"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    film = models.ForeignKey(
+        Film, on_delete=models.SET_NULL, null=True, blank=True, related_name="releases"
+    )
+    release_type = models.CharField(max_length=20, choices=Type.choices, default=Type.SCORE)
+    original_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The year the album first came out, in any format."
+    )
+    cover = models.ImageField(upload_to="covers/", blank=True, validators=[validate_image])
+    cover_alt = models.CharField(
+        max_length=200, blank=True, help_text="Describe the sleeve for readers who cannot see it."
+    )
+    description = models.TextField(
+        "the details",
+        blank=True,
+        help_text="The editors' text about this release, in Markdown: **bold**, *italic*, [links](https://…), "
+        "blank lines between paragraphs.",
+    )
+    genres = models.ManyToManyField(Genre, blank=True, related_name="releases")
+    embed_provider = models.CharField(max_length=10, choices=EmbedProvider.choices, blank=True)
+    embed_id = models.CharField(max_length=64, blank=True)
+    embed_is_playlist = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the release appears on the site. Set when it is published.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Kept up to date by catalogue.search.update_search_vectors(); weighted A (title, film) to D.
+    search_vector = SearchVectorField(null=True, editable=False)
+    search_text = models.TextField(blank=True, editable=False)
+
+    objects = ReleaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "-published_at", "-id"], name="release_published_idx"),
+            models.Index(fields=["title", "id"], name="release_title_idx"),
+            models.Index(fields=["original_year"], name="release_year_idx"),
+            GinIndex(fields=["search_vector"], name="release_search_idx"),
+            GinIndex(OpClass(Upper("title"), name="gin_trgm_ops"), name="release_title_trgm"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="published_release_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("catalogue:release-detail", args=[self.slug])
+
+    @property
+    def is_public(self):
+        return (
+            self.status == Status.PUBLISHED
+            and self.published_at
+            and self.published_at <= timezone.now()
+        )
+
+
+class RiylEntry(models.Model):
+    """One name in the "recommended if you like" line, linked when the artist is in the catalogue."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="riyl")
+    artist = models.ForeignKey(
+        Artist, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    name = models.CharField(
+        max_length=200, blank=True, help_text="Used when the artist is not in the catalogue."
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = "RIYL entry"
+        verbose_name_plural = "RIYL (recommended if you like)"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(artist__isnull=False) | ~Q(name=""), name="riyl_names_someone"
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self):
+        return self.name or self.artist.name
+
+
+class Track(models.Model):
+    class Kind(models.TextChoices):
+        SCORE = "score", "Original score cue"
+        SONG = "song", "Licensed song"
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="tracks")
+    position = models.CharField(
+        max_length=8,
+        help_text="As printed on the sleeve: A1, B2 … for vinyl sides, 1-1, 2-3 for discs, or 1, 2, 3.",
+    )
+    side = models.CharField(max_length=4, blank=True, editable=False)
+    number = models.PositiveSmallIntegerField(default=0, editable=False)
+    title = models.CharField(max_length=300)
+    duration = models.PositiveIntegerField(null=True, blank=True, help_text="Length in seconds.")
+    kind = models.CharField(max_length=5, choices=Kind.choices, default=Kind.SCORE)
+    scene_note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text='Where it plays in the film, e.g. "title credits". Shown behind a spoiler toggle.',
+    )
+
+    class Meta:
+        ordering = ["release", "side", "number", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["release", "position"], name="unique_track_position"),
+            models.CheckConstraint(
+                condition=Q(duration__isnull=True) | Q(duration__gt=0),
+                name="track_duration_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.position}. {self.title}"
+
+    def get_absolute_url(self):
+        return f"{self.release.get_absolute_url()}#track-{self.anchor}"
+
+    @property
+    def anchor(self):
+        return self.position.lower()
+
+    @property
+    def duration_display(self):
+        if not self.duration:
+            return ""
+        minutes, seconds = divmod(self.duration, 60)
+        return f"{minutes}:{seconds:02d}"
+
+    def set_side_and_number(self):
+        """Derive the grouping fields from the sleeve position."""
+        parsed = parse_position(self.position) or ("", 0)
+        self.side, self.number = parsed
+
+    def save(self, *args, **kwargs):
+        self.set_side_and_number()
+        super().save(*args, **kwargs)
+
+
+class TrackArtist(models.Model):
+    """One name in a track's artist credit; join phrases make "College feat. Electric Youth"."""
+
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="artist_credit")
+    artist = models.ForeignKey(Artist, on_delete=models.PROTECT, related_name="track_credits")
+    credited_as = models.CharField(
+        max_length=200, blank=True, help_text="The name as printed, if not the artist's own."
+    )
+    join_phrase = models.CharField(
+        max_length=30,
+        blank=True,
+        help_text='What follows this name: " & ", " feat. ", ", ". Blank for the last name.',
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return self.name + self.join_phrase
+
+    @property
+    def name(self):
+        return self.credited_as or self.artist.name
+
+
+class Credit(models.Model):
+    """A person's role on a release, or on one of its tracks."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="credits")
+    track = models.ForeignKey(
+        Track, on_delete=models.CASCADE, null=True, blank=True, related_name="credits"
+    )
+    artist = models.ForeignKey(Artist, on_delete=models.PROTECT, related_name="credits")
+    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="credits")
+    credited_as = models.CharField(
+        max_length=200, blank=True, help_text="The name as printed, if not the artist's own."
+    )
+    note = models.CharField(
+        max_length=200, blank=True, help_text='e.g. "tracks A1 to A5" or "cristal baschet".'
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["role__order", "order", "id"]
+        indexes = [models.Index(fields=["artist", "role"])]
+
+    def __str__(self):
+        return f"{self.role}: {self.name}"
+
+    @property
+    def name(self):
+        return self.credited_as or self.artist.name
+
+
+class Pressing(models.Model):
+    """One edition of a release: the thing a shopper buys. Price and stock live in the shop."""
+
+    class Format(models.TextChoices):
+        LP = "lp", "LP"
+        LP2 = "2lp", "2×LP"
+        LP3 = "3lp", "3×LP"
+        TEN = "10in", '10"'
+        SEVEN = "7in", '7"'
+        CD = "cd", "CD"
+        CASSETTE = "cassette", "Cassette"
+        DIGITAL = "digital", "Digital"
+
+    class Colour(models.TextChoices):
+        BLACK = "black", "Black"
+        PINK = "pink", "Pink"
+        RED = "red", "Red"
+        ORANGE = "orange", "Orange"
+        YELLOW = "yellow", "Yellow"
+        GREEN = "green", "Green"
+        BLUE = "blue", "Blue"
+        PURPLE = "purple", "Purple"
+        WHITE = "white", "White"
+        CLEAR = "clear", "Clear"
+        SILVER = "silver", "Silver / grey"
+        GOLD = "gold", "Gold"
+        MULTI = "multi", "Multicolour"
+
+    class Availability(models.TextChoices):
+        ANNOUNCED = "announced", "Announced"
+        AVAILABLE = "available", "Available"
+        OUT_OF_PRINT = "out_of_print", "Out of print"
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="pressings")
+    label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="pressings")
+    catalogue_number = models.CharField(max_length=50, blank=True)
+    format = models.CharField(max_length=10, choices=Format.choices, default=Format.LP)
+    colour = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text='The vinyl colour as the label names it, e.g. "Hot pink". Blank for black.',
+    )
+    colour_family = models.CharField(
+        max_length=10,
+        choices=Colour.choices,
+        default=Colour.BLACK,
+        help_text="Used by the colour filter.",
+    )
+    effect = models.CharField(
+        max_length=50, blank=True, help_text='e.g. "splatter", "marbled", "picture disc".'
+    )
+    weight_grams = models.PositiveSmallIntegerField(null=True, blank=True, help_text="e.g. 180.")
+    edition_size = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Copies pressed, for a limited edition."
+    )
+    numbered = models.BooleanField(default=False, help_text="Each copy carries its own number.")
+    exclusive = models.CharField(
+        max_length=100, blank=True, help_text='e.g. "Needle Drop exclusive".'
+    )
+    edition_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    release_date = models.DateField(
+        null=True, blank=True, help_text="A date in the future makes this a pre-order."
+    )
+    country = models.CharField(max_length=60, blank=True)
+    sku = models.CharField(max_length=40, unique=True, help_text="Our stock-keeping code; unique.")
+    barcode = models.CharField(max_length=20, blank=True)
+    matrix = models.TextField("matrix / runout", blank=True)
+    notes = models.CharField(
+        max_length=300, blank=True, help_text="One line shown under the pressing."
+    )
+    availability = models.CharField(
+        max_length=14, choices=Availability.choices, default=Availability.AVAILABLE
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        indexes = [
+            models.Index(fields=["format", "release"]),
+            models.Index(fields=["colour_family", "release"]),
+            models.Index(fields=["label", "release"]),
+            models.Index(fields=["release_date"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(edition_size__isnull=True) | Q(edition_size__gt=0),
+                name="edition_size_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.release.title}: {self.description}"
+
+    def get_absolute_url(self):
+        return f"{self.release.get_absolute_url()}#pressing-{self.pk}"
+
+    @property
+    def description(self):
+        """A one-line description: "LP, hot pink, 180 g, limited to 500"."""
+        parts = [self.get_format_display()]
+        colour = " ".join(filter(None, [self.colour, self.effect]))
+        if colour:
+            parts.append(colour)
+        if self.weight_grams:
+            parts.append(f"{self.weight_grams} g")
+        if self.edition_size:
+            parts.append(f"{'numbered, ' if self.numbered else ''}limited to {self.edition_size:,}")
+        return ", ".join(parts)
+
+    @property
+    def is_preorder(self):
+        return bool(self.release_date and self.release_date > timezone.localdate())
+
+    @property
+    def is_limited(self):
+        return self.edition_size is not None
+
+
+class PressingCompany(models.Model):
+    class Role(models.TextChoices):
+        LICENSED_FROM = "licensed_from", "Licensed from"
+        DISTRIBUTED_BY = "distributed_by", "Distributed by"
+        MANUFACTURED_BY = "manufactured_by", "Manufactured by"
+        MARKETED_BY = "marketed_by", "Marketed by"
+
+    pressing = models.ForeignKey(Pressing, on_delete=models.CASCADE, related_name="companies")
+    company = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="company_roles")
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Meta:
+        ordering = ["role", "id"]
+        verbose_name_plural = "companies"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pressing", "company", "role"], name="unique_pressing_company_role"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_role_display()} {self.company}"
+
+
+class PressingImage(models.Model):
+    pressing = models.ForeignKey(Pressing, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(upload_to="pressings/", validators=[validate_image])
+    alt = models.CharField(
+        max_length=200, help_text="What the photo shows, for readers who cannot see it."
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return self.alt
+
+
+class Endorsement(models.Model):
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="endorsements")
+    quote = models.TextField()
+    name = models.CharField(max_length=200, help_text="Who said it.")
+    affiliation = models.CharField(
+        max_length=200, blank=True, help_text='e.g. "Portishead / Invada".'
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return f"{self.name}: {self.quote[:40]}"
+
+
+class ChartEntry(models.Model):
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="chart_entries")
+    chart = models.CharField(max_length=100, help_text='e.g. "Billboard 200" or "iTunes albums".')
+    peak = models.PositiveSmallIntegerField(help_text="Peak position.")
+    date = models.DateField(null=True, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    note = models.CharField(
+        max_length=200, blank=True, help_text='e.g. "within a week of the digital release".'
+    )
+
+    class Meta:
+        ordering = ["peak", "id"]
+        verbose_name_plural = "chart entries"
+        constraints = [models.CheckConstraint(condition=Q(peak__gt=0), name="chart_peak_positive")]
+
+    def __str__(self):
+        return f"No. {self.peak}, {self.chart}"

@@ -1,0 +1,36 @@
+import uuid
+
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError
+from django.shortcuts import render
+
+from config.logging import request_id_var
+
+
+class SecurityHeadersMiddleware:
+    """Adds the headers Django's own middleware does not: Permissions-Policy and a request id."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request.id = (
+            incoming if 0 < len(incoming) <= 64 and incoming.isascii() else uuid.uuid4().hex
+        )
+        token = request_id_var.set(request.id)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(token)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        response.headers["X-Request-ID"] = request.id
+        return response
+
+    def process_exception(self, request, exception):
+        # A database outage is a temporary condition: say so, and ask to come back.
+        if isinstance(exception, DatabaseError | InterfaceError):
+            response = render(request, "503.html", status=503)
+            response["Retry-After"] = "5"
+            return response
+        return None

@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from config import views
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("", include("catalogue.urls")),
+    path("", include("reviews.urls")),
+    path("", include("ratings.urls")),
+    path("", include("shop.urls")),
+]
+
+handler500 = "config.views.server_error"
+
+if settings.SERVE_MEDIA:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
