@@ -1,6 +1,8 @@
 """The database settings: DATABASE_URL when given, else an embedded PostgreSQL under .data/."""
 
+import json
 import logging
+import os
 import warnings
 from pathlib import Path
 
@@ -21,6 +23,7 @@ def embedded_database(data_dir: Path) -> dict:
 
         logging.getLogger("pgserver").setLevel(logging.WARNING)
         data_dir.mkdir(parents=True, exist_ok=True)
+        _forget_dead_processes(data_dir / ".handle_pids.json")
         server = pgserver.get_server(data_dir, cleanup_mode="stop")
     info = server.get_postmaster_info()
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{EMBEDDED_NAME}';")  # noqa: S608 (a constant)
@@ -33,3 +36,27 @@ def embedded_database(data_dir: Path) -> dict:
         "HOST": str(info.socket_dir),
         "PORT": str(info.port or ""),
     }
+
+
+def _forget_dead_processes(handle_list):
+    """Drop processes that died without saying goodbye (a SIGKILL, say) from pgserver's list.
+
+    The server stops when the last listed process exits; a dead entry would keep it running forever.
+    """
+    try:
+        pids = json.loads(handle_list.read_text())
+    except (OSError, ValueError):
+        return
+    alive = [pid for pid in pids if _is_alive(pid)]
+    if alive != pids:
+        handle_list.write_text(json.dumps(alive))
+
+
+def _is_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
