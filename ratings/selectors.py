@@ -7,4 +7,5 @@ def price_feedback(release):
     Returns {"votes": int, "too_expensive_share": Decimal | None (0-100, one decimal),
     "median_would_pay": Decimal | None}.
     """
-    raise NotImplementedError("ratings.selectors.price_feedback is built with the poll")
+    # Placeholder until the poll's Vote model lands: reports "no votes yet".
+    return {"votes": 0, "too_expensive_share": None, "median_would_pay": None}
