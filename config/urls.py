@@ -3,6 +3,9 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config import views
+from config.admin_login import throttled
+
+admin.site.login = throttled(admin.site.login)
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
