@@ -6,7 +6,8 @@ import os
 import warnings
 from pathlib import Path
 
-EMBEDDED_NAME = "needledrop"
+# The benchmark keeps its large catalogue in a database of its own beside the development one.
+EMBEDDED_NAME = os.environ.get("EMBEDDED_DATABASE_NAME", "needledrop")
 
 logger = logging.getLogger(__name__)
 

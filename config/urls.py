@@ -16,6 +16,9 @@ urlpatterns = [
     path("", include("shop.urls")),
 ]
 
+if settings.BENCHMARK_VIEWS:
+    urlpatterns.append(path("bench/ceiling/", views.ceiling, name="bench-ceiling"))
+
 handler500 = "config.views.server_error"
 
 if settings.SERVE_MEDIA:

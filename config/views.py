@@ -25,3 +25,8 @@ def csrf_failure(request, reason=""):
 def server_error(request):
     # No context processors or database: this page must render when everything else fails.
     return render(request, "500.html", status=500)
+
+
+def ceiling(request):
+    """The benchmark's yardstick: a small template and nothing else (mounted only for benchmarks)."""
+    return render(request, "bench_ceiling.html", {"items": range(10)})

@@ -224,6 +224,11 @@ PERMISSIONS_POLICY = (
 )
 
 LOGIN_URL = "admin:login"
+# Mounts /bench/ceiling/, the minimal page the benchmark compares every page against, and the
+# bench app's data commands.
+BENCHMARK_VIEWS = env.bool("BENCHMARK_VIEWS", default=False)
+if BENCHMARK_VIEWS:
+    INSTALLED_APPS.append("bench")
 
 LOG_FORMAT = env("LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {

@@ -1,0 +1,298 @@
+"""Needle Drop's benchmark: a large catalogue, the production stack on 127.0.0.1, wrk as the load.
+
+    python bench/run.py --releases 100000      (make bench)
+    python bench/run.py --releases 10000       (make bench-small)
+
+wrk (Debian's package) drives the load from its own process: it is written in C, so on a
+2-core machine it takes far less CPU from the server under test than a Python load generator
+would. Every scenario runs for a bounded time. Results go to the terminal and to
+bench/results/<time>.json.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+WORK = RESULTS / "work"
+LUA = ROOT / "bench" / "wrk" / "report.lua"
+PORT = int(os.environ.get("BENCH_PORT", "8077"))
+BASE = f"http://127.0.0.1:{PORT}"
+PYTHON = sys.executable
+
+
+def log(message):
+    print(f"[bench] {message}", flush=True)
+
+
+def bench_env(extra=None):
+    """The production settings, pointed at the benchmark's own database."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.base",
+        "ENV_FILE": "/dev/null",
+        "DEBUG": "False",
+        "SECRET_KEY": os.environ.get("BENCH_SECRET_KEY", "bench-" + "k" * 60),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SITE_URL": BASE,
+        "SECURE_SSL_REDIRECT": "False",
+        "SESSION_COOKIE_SECURE": "False",
+        "CSRF_COOKIE_SECURE": "False",
+        "BENCHMARK_VIEWS": "True",
+        "SERVE_MEDIA": "True",
+        "LOG_LEVEL": "WARNING",
+        "POLL_RATE_PER_ADDRESS": "100000000",
+        "EMBEDDED_DATABASE_NAME": "needledrop_bench",
+        "MEDIA_ROOT": str(WORK / "media"),
+    }
+    if os.environ.get("BENCH_DATABASE_URL"):
+        env["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
+    else:
+        env.pop("DATABASE_URL", None)
+    env.update(extra or {})
+    return env
+
+
+def manage(*args, env=None, capture=False):
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env=env or bench_env(),
+        check=True,
+        text=True,
+        capture_output=capture,
+        timeout=3600,
+    )
+    return result.stdout if capture else None
+
+
+def ensure_wrk():
+    if shutil.which("wrk"):
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        log("installing wrk from Debian's packages")
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "wrk"],
+            check=False,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        )
+        if not shutil.which("wrk"):
+            subprocess.run(["apt-get", "update", "-qq"], check=False)
+            subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
+    if not shutil.which("wrk"):
+        sys.exit("The benchmark needs wrk: apt-get install wrk")
+
+
+def prepare_data(releases):
+    """Migrate, build the synthetic catalogue once, and write the inputs the scenarios need."""
+    manage("migrate", "--noinput", "-v0")
+    started = time.monotonic()
+    manage("bench_prepare", "--releases", str(releases), "--out", str(WORK))
+    log(f"data ready in {time.monotonic() - started:.0f} s")
+    return json.loads((WORK / "targets.json").read_text())
+
+
+class Server:
+    """gunicorn with the production settings and the documented worker count."""
+
+    def __init__(self, workers, extra_env=None):
+        self.workers = workers
+        self.extra_env = extra_env or {}
+        self.process = None
+
+    def __enter__(self):
+        env = bench_env({"WEB_CONCURRENCY": str(self.workers), **self.extra_env})
+        self.process = subprocess.Popen(
+            [
+                str(Path(PYTHON).parent / "gunicorn"),
+                "config.wsgi:application",
+                "--config",
+                "config/gunicorn.py",
+                "--bind",
+                f"127.0.0.1:{PORT}",
+                "--access-logfile",
+                "/dev/null",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(WORK / "gunicorn.log", "w"),
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{BASE}/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.5)
+        self.__exit__()
+        sys.exit(
+            "gunicorn did not answer /healthz within 60 s; see bench/results/work/gunicorn.log"
+        )
+
+    def worker_peak_memory_mb(self):
+        peaks = []
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        for pid in children.read_text().split() if children.exists() else []:
+            status = Path(f"/proc/{pid}/status")
+            if status.exists():
+                for line in status.read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        peaks.append(int(line.split()[1]) / 1024)
+        return peaks
+
+    def __exit__(self, *exc):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def run_wrk(scenario, seconds, connections):
+    env = {
+        **os.environ,
+        "WRK_METHOD": scenario.get("method", "GET"),
+        "WRK_BODY": scenario.get("body", ""),
+        "WRK_COOKIE": scenario.get("cookie", ""),
+        "WRK_PATHS": scenario.get("paths", ""),
+        "WRK_TOKENS": scenario.get("tokens", ""),
+    }
+    command = [
+        "wrk",
+        "-t2",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "5s",
+        "-s",
+        str(LUA),
+        BASE + scenario["path"],
+    ]
+    output = subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=seconds + 60
+    ).stdout
+    line = next((line for line in output.splitlines() if line.startswith("{")), None)
+    if line is None:
+        raise RuntimeError(f"wrk printed no report for {scenario['name']}:\n{output}")
+    data = json.loads(line)
+    total_errors = sum(v for k, v in data.items() if k.startswith("errors_"))
+    return {
+        "rps": round(data["requests"] / (data["duration_us"] / 1e6), 1),
+        "p50_ms": round(data["p50_us"] / 1000, 2),
+        "p95_ms": round(data["p95_us"] / 1000, 2),
+        "p99_ms": round(data["p99_us"] / 1000, 2),
+        "errors": total_errors,
+        "requests": data["requests"],
+    }
+
+
+def query_counts():
+    """Each page's SQL query count as the test suite measured it (tests/test_query_counts.py)."""
+    path = ROOT / "test-artifacts" / "query-counts.json"
+    if not path.exists():
+        log("measuring query counts with the test suite")
+        subprocess.run(
+            [PYTHON, "-m", "pytest", "-q", "tests/test_query_counts.py"],
+            cwd=ROOT,
+            check=False,
+            capture_output=True,
+            timeout=600,
+        )
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--releases", type=int, default=100_000)
+    parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", "10")))
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "4")))
+    parser.add_argument("--only", help="comma-separated scenario names")
+    args = parser.parse_args()
+
+    WORK.mkdir(parents=True, exist_ok=True)
+    ensure_wrk()
+    targets = prepare_data(args.releases)
+    manage("collectstatic", "--noinput", "-v0")
+    counts = query_counts()
+    scenarios = targets["scenarios"]
+    if args.only:
+        wanted = set(args.only.split(","))
+        scenarios = [s for s in scenarios if s["name"] in wanted or s["name"] == "ceiling"]
+
+    results = []
+    with Server(args.workers, targets.get("server_env")) as server:
+        for scenario in scenarios:
+            run_wrk(scenario, 2, args.connections)  # warm-up, not reported
+            measured = run_wrk(scenario, args.seconds, args.connections)
+            measured.update(name=scenario["name"], page=scenario.get("page", ""))
+            results.append(measured)
+            log(
+                f"{scenario['name']:<28} {measured['rps']:>8} rps  p99 {measured['p99_ms']} ms  errors {measured['errors']}"
+            )
+        memory = server.worker_peak_memory_mb()
+    checks = json.loads(
+        manage("bench_prepare", "--verify", "--out", str(WORK), capture=True) or "{}"
+    )
+
+    ceiling = next(r["rps"] for r in results if r["name"] == "ceiling")
+    for result in results:
+        result["ratio"] = round(result["rps"] / ceiling, 3) if ceiling else None
+        result["queries"] = counts.get(result["page"])
+    report = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "releases": args.releases,
+        "workers": args.workers,
+        "connections": args.connections,
+        "seconds": args.seconds,
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+        "worker_peak_memory_mb": [round(m, 1) for m in memory],
+        "checks": checks,
+        "results": results,
+    }
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{args.releases}.json"
+    out.write_text(json.dumps(report, indent=2))
+    print_table(report)
+    log(f"saved {out.relative_to(ROOT)}")
+
+
+def print_table(report):
+    print()
+    print(
+        f"{report['releases']:,} releases, {report['workers']} gunicorn workers, {report['connections']} connections, "
+        f"{report['seconds']} s per scenario"
+    )
+    header = f"{'scenario':<28} {'rps':>9} {'ratio':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'queries':>8}"
+    print(header)
+    print("-" * len(header))
+    for r in report["results"]:
+        queries = "" if r["queries"] is None else str(r["queries"])
+        print(
+            f"{r['name']:<28} {r['rps']:>9} {r['ratio']:>7} {r['p50_ms']:>8} {r['p95_ms']:>8} {r['p99_ms']:>8} "
+            f"{r['errors']:>7} {queries:>8}"
+        )
+    memory = report["worker_peak_memory_mb"]
+    if memory:
+        print(
+            f"\nPeak memory per worker: max {max(memory):.0f} MB, median {statistics.median(memory):.0f} MB"
+        )
+    for name, value in report["checks"].items():
+        print(f"check {name}: {value}")
+
+
+if __name__ == "__main__":
+    main()

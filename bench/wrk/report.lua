@@ -1,0 +1,72 @@
+-- Shared by every scenario: print one JSON line with throughput, latency percentiles and errors.
+-- Optional per-request variety: a file of paths (one per line) named by the PATHS environment
+-- variable, and POST bodies built from a template with {token} and {csrf} placeholders.
+
+local paths = nil
+local tokens = nil
+local counter = 0
+local method = os.getenv("WRK_METHOD") or "GET"
+local body_template = os.getenv("WRK_BODY") or ""
+local cookie_name = os.getenv("WRK_COOKIE") or ""
+
+local function read_lines(name)
+  local lines = {}
+  local file = io.open(name, "r")
+  if file == nil then return nil end
+  for line in file:lines() do lines[#lines + 1] = line end
+  file:close()
+  return lines
+end
+
+function setup(thread)
+  thread:set("thread_offset", math.random(1, 1000000))
+end
+
+function init(args)
+  local paths_file = os.getenv("WRK_PATHS")
+  if paths_file and paths_file ~= "" then paths = read_lines(paths_file) end
+  local tokens_file = os.getenv("WRK_TOKENS")
+  if tokens_file and tokens_file ~= "" then tokens = read_lines(tokens_file) end
+  counter = thread_offset or math.random(1, 1000000)
+end
+
+local charset = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+local function csrf_secret()
+  local out = {}
+  for i = 1, 32 do
+    local n = math.random(1, #charset)
+    out[i] = charset:sub(n, n)
+  end
+  return table.concat(out)
+end
+
+function request()
+  counter = counter + 1
+  local path = wrk.path
+  if paths then path = paths[(counter % #paths) + 1] end
+  if method == "GET" then
+    return wrk.format("GET", path)
+  end
+  local csrf = csrf_secret()
+  local headers = {
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+    ["X-CSRFToken"] = csrf,
+    ["X-Requested-With"] = "fetch",
+  }
+  local cookie = "csrftoken=" .. csrf
+  if tokens then
+    local token = tokens[(counter % #tokens) + 1]
+    cookie = cookie .. "; " .. cookie_name .. "=" .. token
+  end
+  headers["Cookie"] = cookie
+  return wrk.format("POST", path, headers, body_template)
+end
+
+function done(summary, latency, requests)
+  local errors = summary.errors
+  io.write(string.format(
+    '{"requests": %d, "duration_us": %d, "p50_us": %d, "p95_us": %d, "p99_us": %d, "max_us": %d, ' ..
+    '"errors_connect": %d, "errors_read": %d, "errors_write": %d, "errors_timeout": %d, "errors_status": %d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), latency.max, errors.connect, errors.read, errors.write, errors.timeout, errors.status))
+end
