@@ -6,7 +6,7 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Upper
+from django.db.models.functions import Now, Upper
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,7 +31,9 @@ def parse_position(position):
 
 class PublishedQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(status=Status.PUBLISHED, published_at__lte=timezone.now())
+        # Now() is the database's clock at query time: a queryset built once (a view's class
+        # attribute) must not freeze the moment it was built.
+        return self.filter(status=Status.PUBLISHED, published_at__lte=Now())
 
 
 class Status(models.TextChoices):

@@ -7,6 +7,8 @@ os.environ.setdefault("DEBUG", "False")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "False")
 os.environ.setdefault("STRIPE_WEBHOOK_SECRET", "whsec_test_secret")
 os.environ.setdefault("LOG_FORMAT", "text")
+# Race tests open many connections at once; a bounded pool would make them queue, not race.
+os.environ.setdefault("DATABASE_POOL", "False")
 
 from .base import *  # noqa: F403
 from .base import STORAGES

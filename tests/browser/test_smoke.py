@@ -18,7 +18,7 @@ def test_home_to_release_page(journey):
 
     page.get_by_role("link", name="Releases", exact=True).first.click()
     page.wait_for_url("**/releases/")
-    assert "Drive" in page.content()
+    assert "Drive" in page.content(), page.locator("main").inner_html()
 
     page.goto("/releases/drive-original-motion-picture-soundtrack/")
     assert page.locator("h1").inner_text().startswith("Drive")

@@ -1,15 +1,22 @@
 """The embedded PostgreSQL starts from an empty folder, keeps its data, and stops cleanly."""
 
 import os
+import shutil
 import subprocess
 import sys
+import uuid
 from pathlib import Path
+
+import pytest
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 SCRIPT = """
 import sys
+import uuid
 from pathlib import Path
+
+import pytest
 import psycopg
 from config.database import embedded_database
 
@@ -33,8 +40,16 @@ def run(data_dir):
     )
 
 
-def test_embedded_database_starts_keeps_data_and_stops(tmp_path):
-    data_dir = tmp_path / "pg"
+@pytest.fixture
+def data_dir():
+    # Under .data/ rather than pytest's private temporary folder: as root, the server runs as an
+    # unprivileged user who must be able to reach its data directory.
+    folder = BASE_DIR / ".data" / f"test-{uuid.uuid4().hex[:8]}"
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_embedded_database_starts_keeps_data_and_stops(data_dir):
     first = run(data_dir)
     assert first.returncode == 0, first.stderr
     assert first.stdout.strip() == "1"
