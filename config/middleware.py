@@ -1,10 +1,13 @@
+import logging
 import uuid
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError
-from django.shortcuts import render
 
 from config.logging import request_id_var
+from config.views import database_unavailable
+
+logger = logging.getLogger(__name__)
 
 
 class SecurityHeadersMiddleware:
@@ -30,7 +33,6 @@ class SecurityHeadersMiddleware:
     def process_exception(self, request, exception):
         # A database outage is a temporary condition: say so, and ask to come back.
         if isinstance(exception, DatabaseError | InterfaceError):
-            response = render(request, "503.html", status=503)
-            response["Retry-After"] = "5"
-            return response
+            logger.error("database unavailable", exc_info=exception, extra={"path": request.path})
+            return database_unavailable(request)
         return None

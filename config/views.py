@@ -1,4 +1,6 @@
-from django.db import DatabaseError, connection
+import sys
+
+from django.db import DatabaseError, InterfaceError, connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -23,8 +25,17 @@ def csrf_failure(request, reason=""):
 
 
 def server_error(request):
-    # No context processors or database: this page must render when everything else fails.
+    """Django's last resort. A database outage met outside a view is still a 503, not a 500."""
+    # No context processors or database: these pages must render when everything else fails.
+    if isinstance(sys.exc_info()[1], DatabaseError | InterfaceError):
+        return database_unavailable(request)
     return render(request, "500.html", status=500)
+
+
+def database_unavailable(request):
+    response = render(request, "503.html", status=503)
+    response["Retry-After"] = "5"
+    return response
 
 
 def ceiling(request):

@@ -90,11 +90,12 @@ if env.bool("DATABASE_POOL", default=True):
     DATABASES["default"]["OPTIONS"]["pool"] = {
         "min_size": 2,
         "max_size": env.int("DATABASE_POOL_MAX", default=10),
-        "timeout": 5,
+        # During a database outage a request waits at most this long, then gets a 503.
+        "timeout": 3,
         "check": ConnectionPool.check_connection,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
+DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 3)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when REDIS_URL is set (shared by every web process), local memory otherwise.

@@ -27,3 +27,40 @@ def test_unknown_page_is_our_404(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert b"This groove is empty" in response.content
+
+
+def test_a_database_error_outside_any_view_is_a_503(rf):
+    from config.views import server_error
+
+    request = rf.get("/")
+    try:
+        raise OperationalError("the server closed the connection")
+    except OperationalError:
+        response = server_error(request)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert b"Flipping the record" in response.content
+
+
+def test_other_errors_stay_500(rf):
+    from config.views import server_error
+
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        response = server_error(rf.get("/"))
+    assert response.status_code == 500
+
+
+@pytest.mark.django_db
+def test_a_database_error_in_a_view_is_a_503_page(client, monkeypatch):
+    from catalogue import views
+
+    def broken(*args, **kwargs):
+        raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr(views.ReleaseListView, "get_queryset", broken)
+    response = client.get("/releases/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert b"Traceback" not in response.content
