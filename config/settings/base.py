@@ -1,6 +1,7 @@
 """Needle Drop settings. Every value comes from the environment; .env.example documents each one."""
 
 from pathlib import Path
+from urllib.parse import unquote
 
 import environ
 from django.utils.csp import CSP
@@ -44,6 +45,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so the request id is set for everything logged while handling the request.
+    "config.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -53,7 +56,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "config.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -80,6 +82,9 @@ TEMPLATES = [
 # Database: PostgreSQL only. Without DATABASE_URL an embedded server runs under .data/.
 if env("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
+    # A Unix socket directory is written percent-encoded as the host, as libpq's own URLs do:
+    # postgres://user@%2Fvar%2Frun%2Fpostgresql/needledrop
+    DATABASES["default"]["HOST"] = unquote(DATABASES["default"]["HOST"])
 else:
     DATABASES = {"default": embedded_database(BASE_DIR / ".data" / "postgres")}
 DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
