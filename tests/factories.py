@@ -99,3 +99,79 @@ class PressingFactory(DjangoModelFactory):
     catalogue_number = factory.Sequence(lambda n: f"CAT{n:04d}")
     format = Pressing.Format.LP
     sku = factory.Sequence(lambda n: f"SKU-{n:05d}")
+
+
+# Magazine (reviews app).
+from django.contrib.auth import get_user_model  # noqa: E402
+
+from reviews.models import Author, Feature, FeatureEntry, Review  # noqa: E402
+from reviews.models import Status as PieceStatus  # noqa: E402
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@needledrop.test")
+    password = factory.django.Password("a-long-test-password")
+
+
+class AuthorFactory(DjangoModelFactory):
+    class Meta:
+        model = Author
+
+    user = factory.SubFactory(UserFactory, is_staff=True)
+    display_name = factory.Sequence(lambda n: f"Writer {n}")
+
+
+class PieceFactory(DjangoModelFactory):
+    """A published piece; pass status=PieceStatus.DRAFT (and publish_at=None) for a draft."""
+
+    headline = factory.Sequence(lambda n: f"Headline {n}")
+    standfirst = "A one-line deck."
+    slug = factory.LazyAttribute(lambda o: slugify(o.headline))
+    status = PieceStatus.PUBLISHED
+    publish_at = factory.LazyFunction(timezone.now)
+    first_published_at = factory.LazyAttribute(lambda o: o.publish_at)
+
+    @factory.post_generation
+    def authors(self, create, extracted, **kwargs):
+        if create:
+            self.authors.add(*(extracted if extracted is not None else [AuthorFactory()]))
+
+
+class ReviewFactory(PieceFactory):
+    class Meta:
+        model = Review
+        skip_postgeneration_save = True
+
+    body = "Some *Markdown* text about the record."
+    body_html = "<p>Some <em>Markdown</em> text about the record.</p>"
+
+    @factory.post_generation
+    def releases(self, create, extracted, **kwargs):
+        if create:
+            self.releases.add(*(extracted if extracted is not None else [ReleaseFactory()]))
+
+
+class FeatureFactory(PieceFactory):
+    class Meta:
+        model = Feature
+        skip_postgeneration_save = True
+
+    intro = "An introduction."
+    intro_html = "<p>An introduction.</p>"
+
+
+class FeatureEntryFactory(DjangoModelFactory):
+    class Meta:
+        model = FeatureEntry
+
+    feature = factory.SubFactory(FeatureFactory)
+    release = factory.SubFactory(ReleaseFactory)
+    order = factory.Sequence(lambda n: n)
+    heading = factory.Sequence(lambda n: f"Entry {n}")
+    text = "Why it matters."
+    text_html = "<p>Why it matters.</p>"

@@ -1,15 +1,40 @@
+import json
+
 from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Prefetch
+from django.utils.safestring import mark_safe
+
+from catalogue.models import Release
+from reviews.models import Review
 
 register = template.Library()
+
+# As Django's json_script: these characters cannot end a <script> element or open a comment.
+JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
 @register.inclusion_tag("reviews/includes/release_reviews.html")
 def release_reviews(release):
-    """The published reviews of a release, newest first."""
-    return {"release": release, "reviews": []}
+    """The published reviews of a release, newest first, with their pull quotes as endorsements."""
+    reviews = list(Review.objects.published().filter(releases=release).prefetch_related("authors"))
+    return {
+        "release": release,
+        "reviews": reviews,
+        "pull_quotes": [review for review in reviews if review.pull_quote],
+    }
 
 
 @register.inclusion_tag("reviews/includes/latest_reviews.html")
 def latest_reviews(count=3):
     """The newest published reviews, for the home page."""
-    return {"reviews": []}
+    reviews = Review.objects.published().prefetch_related(
+        "authors", Prefetch("releases", queryset=Release.objects.select_related("film"))
+    )[:count]
+    return {"reviews": list(reviews)}
+
+
+@register.filter
+def json_ld(data):
+    """A dict as JSON safe to place inside <script type="application/ld+json">."""
+    return mark_safe(json.dumps(data, cls=DjangoJSONEncoder).translate(JSON_SCRIPT_ESCAPES))  # noqa: S308 (escaped above)
