@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 
@@ -30,7 +31,9 @@ class PieceQuerySet(models.QuerySet):
     def published(self):
         """What readers may see: published or scheduled pieces whose publish time has come."""
         return self.filter(
-            status__in=[Status.SCHEDULED, Status.PUBLISHED], publish_at__lte=timezone.now()
+            # The database's clock at query time, so a queryset built early never goes stale.
+            status__in=[Status.SCHEDULED, Status.PUBLISHED],
+            publish_at__lte=Now(),
         )
 
 
