@@ -99,3 +99,14 @@ class PressingFactory(DjangoModelFactory):
     catalogue_number = factory.Sequence(lambda n: f"CAT{n:04d}")
     format = Pressing.Format.LP
     sku = factory.Sequence(lambda n: f"SKU-{n:05d}")
+
+
+# Ratings: a stored vote (tallies follow through ratings.services, so tests of counts use those).
+class VoteFactory(DjangoModelFactory):
+    class Meta:
+        model = "ratings.Vote"
+
+    release = factory.SubFactory(ReleaseFactory)
+    voter_key = factory.Sequence(lambda n: f"c:factory-voter-{n:08d}")
+    answer = "buying"
+    address_hash = factory.Sequence(lambda n: f"{n:064x}")
