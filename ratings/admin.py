@@ -115,9 +115,9 @@ class VoteAdmin(admin.ModelAdmin):
             raise PermissionDenied
         tallies = (
             Tally.objects.select_related("release")
-            .annotate(total=F("buying") + F("maybe") + F("not_my_style") + F("too_expensive"))
-            .filter(total__gt=0)
-            .order_by("-total", "release__title")
+            .annotate(votes=F("buying") + F("maybe") + F("not_my_style") + F("too_expensive"))
+            .filter(votes__gt=0)
+            .order_by("-votes", "release__title")
         )
         if request.GET.get("format") == "csv":
             return self.report_csv(tallies)
