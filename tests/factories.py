@@ -175,3 +175,14 @@ class FeatureEntryFactory(DjangoModelFactory):
     heading = factory.Sequence(lambda n: f"Entry {n}")
     text = "Why it matters."
     text_html = "<p>Why it matters.</p>"
+
+
+# Ratings: a stored vote (tallies follow through ratings.services, so tests of counts use those).
+class VoteFactory(DjangoModelFactory):
+    class Meta:
+        model = "ratings.Vote"
+
+    release = factory.SubFactory(ReleaseFactory)
+    voter_key = factory.Sequence(lambda n: f"c:factory-voter-{n:08d}")
+    answer = "buying"
+    address_hash = factory.Sequence(lambda n: f"{n:064x}")

@@ -188,6 +188,10 @@ STRIPE_TIMEOUT = env.float("STRIPE_TIMEOUT", default=8.0)
 POLL_RATE_PER_ADDRESS = env("POLL_RATE_PER_ADDRESS")
 # Trust X-Forwarded-For only behind a proxy that sets it: the number of proxies in front.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Reader poll, continued: poll actions (votes, changes, withdrawals) per voter per hour, and the
+# middleware that gives a reader their signed voter cookie on the first page showing a poll.
+POLL_RATE_PER_VOTER = env.int("POLL_RATE_PER_VOTER", default=60)
+MIDDLEWARE += ["ratings.middleware.VoterCookieMiddleware"]
 
 # Security. The defaults are the production ones; development turns them off through DEBUG.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)

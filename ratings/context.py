@@ -1,0 +1,33 @@
+"""What the poll templates show to one reader: shared by the template tag and the vote views."""
+
+from django.conf import settings
+
+from ratings.forms import WouldPayForm
+from ratings.models import Answer, Vote
+from ratings.selectors import poll_results
+from ratings.sharing import share_links
+from ratings.voters import voter_key
+
+
+def poll_context(request, release, *, message="", would_pay_form=None):
+    """The poll's template context for this reader: two queries at most."""
+    key = voter_key(request) if request is not None else None
+    vote = Vote.objects.filter(release=release, voter_key=key).first() if key else None
+    user = getattr(request, "user", None)
+    is_staff = bool(user is not None and user.is_authenticated and user.is_staff)
+    show_results = vote is not None or is_staff
+    own = vote.answer if vote else None
+    return {
+        "release": release,
+        "request": request,
+        "vote": vote,
+        "answers": [(value, label, value == own) for value, label in Answer.choices],
+        "results": poll_results(release) if show_results else None,
+        "share": share_links(release, vote.answer) if vote else None,
+        "asks_would_pay": own == Answer.TOO_EXPENSIVE,
+        "offers_notify": own == Answer.MAYBE,
+        "would_pay_form": would_pay_form
+        or WouldPayForm(initial={"amount": vote.would_pay} if vote else None),
+        "currency": settings.CURRENCY,
+        "message": message,
+    }

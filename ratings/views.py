@@ -1,0 +1,144 @@
+"""The poll's endpoints. A background request (header X-Requested-With: fetch) gets the poll's
+HTML fragment; a plain form post is redirected back to the release page's #poll anchor."""
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_GET, require_POST
+
+from catalogue.models import Release
+from ratings.context import poll_context
+from ratings.forms import WITHDRAW, MastodonShareForm, VoteForm, WouldPayForm
+from ratings.limits import voter_within_rate
+from ratings.services import (
+    AddressRateLimited,
+    PollRefused,
+    cast_vote,
+    set_would_pay,
+    withdraw_vote,
+)
+from ratings.sharing import mastodon_share_url
+from ratings.voters import is_bot, request_address_hash, voter_key
+
+BOT_MESSAGE = "Your vote was not counted: votes from automated clients are not accepted."
+NO_COOKIE_MESSAGE = (
+    "Your vote was not counted: this browser did not send the poll's cookie. Allow cookies for "
+    "Needle Drop, reload the release page and vote again."
+)
+VOTER_RATE_MESSAGE = (
+    "Your vote was not counted: you have changed your votes very often in the last hour. "
+    "Please try again later."
+)
+
+
+def _is_background(request):
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def _fragment(request, release, *, status=200, **extra):
+    html = render_to_string(
+        "ratings/includes/poll_body.html", poll_context(request, release, **extra), request
+    )
+    response = HttpResponse(html, status=status)
+    # poll.js swaps in only responses marked as the poll's fragment (not, say, a CSRF page).
+    response["X-Poll-Fragment"] = "1"
+    return response
+
+
+def _answer(request, release, **extra):
+    if _is_background(request):
+        return _fragment(request, release, **extra)
+    return redirect(release.get_absolute_url() + "#poll")
+
+
+def _refuse(request, release, message, *, status, form=None):
+    """Nothing was counted: say why, in the fragment or on a page of its own."""
+    if _is_background(request):
+        response = _fragment(request, release, status=status, message=message, would_pay_form=form)
+    else:
+        response = render(
+            request,
+            "ratings/vote_refused.html",
+            {"release": release, "message": message, "form": form},
+            status=status,
+        )
+    if status == 429:
+        response["Retry-After"] = "3600"
+    return response
+
+
+def _voter_or_refusal(request, release):
+    """The voter key, or the response refusing a client the poll does not count."""
+    if is_bot(request):
+        return None, _refuse(request, release, BOT_MESSAGE, status=403)
+    key = voter_key(request)
+    if key is None:
+        return None, _refuse(request, release, NO_COOKIE_MESSAGE, status=403)
+    if not voter_within_rate(key):
+        return None, _refuse(request, release, VOTER_RATE_MESSAGE, status=429)
+    return key, None
+
+
+@require_POST
+def vote(request, slug):
+    release = get_object_or_404(Release.objects.published(), slug=slug)
+    form = VoteForm(request.POST)
+    if not form.is_valid():
+        return _refuse(request, release, form.errors["choice"][0], status=400)
+    key, refusal = _voter_or_refusal(request, release)
+    if refusal:
+        return refusal
+    choice = form.cleaned_data["choice"]
+    try:
+        if choice == WITHDRAW:
+            withdraw_vote(release=release, voter_key=key)
+        else:
+            cast_vote(
+                release=release,
+                voter_key=key,
+                answer=choice,
+                address_hash=request_address_hash(request),
+            )
+    except AddressRateLimited as refused:
+        return _refuse(request, release, str(refused), status=429)
+    except PollRefused as refused:
+        return _refuse(request, release, str(refused), status=409)
+    return _answer(request, release)
+
+
+@require_POST
+def would_pay(request, slug):
+    release = get_object_or_404(Release.objects.published(), slug=slug)
+    form = WouldPayForm(request.POST)
+    if not form.is_valid():
+        return _refuse(request, release, form.errors["amount"][0], status=400, form=form)
+    key, refusal = _voter_or_refusal(request, release)
+    if refusal:
+        return refusal
+    try:
+        set_would_pay(release=release, voter_key=key, amount=form.cleaned_data["amount"])
+    except PollRefused as refused:
+        return _refuse(request, release, str(refused), status=400)
+    return _answer(request, release, message="Thanks: your price is noted.")
+
+
+@require_GET
+def share_mastodon(request, slug):
+    """Ask for the reader's Mastodon server, then link to its share page.
+
+    The last step is a link, not a redirect: the site's CSP form-action would stop a form
+    submission from being redirected to another origin.
+    """
+    release = get_object_or_404(Release.objects.published(), slug=slug)
+    form = MastodonShareForm(request.GET or None)
+    share_url = None
+    if form.is_valid():
+        share_url = mastodon_share_url(
+            form.cleaned_data["instance"], release, form.cleaned_data["choice"]
+        )
+    return render(
+        request,
+        "ratings/share_mastodon.html",
+        {"release": release, "form": form, "share_url": share_url},
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )

@@ -1,0 +1,137 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError
+from django.utils import timezone
+
+from ratings.models import Answer, Tally, Vote
+from ratings.services import (
+    AddressRateLimited,
+    NoVote,
+    cast_vote,
+    merge_votes,
+    recount_tallies,
+    set_would_pay,
+    withdraw_vote,
+)
+from tests.factories import ReleaseFactory, VoteFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def counts(release):
+    return Tally.objects.get(release=release).counts()
+
+
+def vote(release, voter, answer, address="a" * 64, **kwargs):
+    return cast_vote(
+        release=release, voter_key=voter, answer=answer, address_hash=address, **kwargs
+    )
+
+
+def test_second_vote_replaces_first():
+    release = ReleaseFactory()
+    vote(release, "k", Answer.MAYBE)
+    vote(release, "k", Answer.BUYING)
+    assert Vote.objects.get().answer == Answer.BUYING
+    assert counts(release) == {"buying": 1, "maybe": 0, "not_my_style": 0, "too_expensive": 0}
+
+
+def test_same_answer_twice_counts_once():
+    release = ReleaseFactory()
+    vote(release, "k", Answer.BUYING)
+    vote(release, "k", Answer.BUYING)
+    assert counts(release)["buying"] == 1
+
+
+def test_withdraw_lowers_the_count_once():
+    release = ReleaseFactory()
+    vote(release, "k", Answer.NOT_MY_STYLE)
+    assert withdraw_vote(release=release, voter_key="k") is True
+    assert withdraw_vote(release=release, voter_key="k") is False
+    assert counts(release)["not_my_style"] == 0
+
+
+def test_unknown_answer_is_refused_before_any_write():
+    release = ReleaseFactory()
+    with pytest.raises(ValueError, match="meh"):
+        vote(release, "k", "meh")
+    assert not Vote.objects.exists()
+
+
+def test_database_refuses_a_second_row_for_one_reader():
+    existing = VoteFactory()
+    with pytest.raises(IntegrityError):
+        VoteFactory(release=existing.release, voter_key=existing.voter_key)
+
+
+def test_would_pay_only_on_a_too_expensive_vote():
+    release = ReleaseFactory()
+    vote(release, "k", Answer.BUYING)
+    with pytest.raises(NoVote):
+        set_would_pay(release=release, voter_key="k", amount=Decimal("20.00"))
+    vote(release, "k", Answer.TOO_EXPENSIVE)
+    set_would_pay(release=release, voter_key="k", amount=Decimal("20.00"))
+    assert Vote.objects.get().would_pay == Decimal("20.00")
+    # Changing the answer drops the price: it belonged to "Too Expensive".
+    vote(release, "k", Answer.MAYBE)
+    assert Vote.objects.get().would_pay is None
+
+
+def test_database_refuses_would_pay_on_other_answers():
+    with pytest.raises(IntegrityError):
+        VoteFactory(answer=Answer.BUYING, would_pay=Decimal("10.00"))
+
+
+def test_address_limit_counts_new_votes_in_the_last_hour(settings):
+    settings.POLL_RATE_PER_ADDRESS = 2
+    release = ReleaseFactory()
+    an_hour_ago = timezone.now() - timedelta(minutes=61)
+    vote(release, "old", Answer.BUYING, now=an_hour_ago)
+    vote(release, "one", Answer.BUYING)
+    vote(release, "two", Answer.BUYING)
+    # Changing an existing vote is not a new vote.
+    vote(release, "two", Answer.MAYBE)
+    with pytest.raises(AddressRateLimited):
+        vote(release, "three", Answer.BUYING)
+    vote(release, "four", Answer.BUYING, address="b" * 64)
+    assert counts(release) == {"buying": 3, "maybe": 1, "not_my_style": 0, "too_expensive": 0}
+
+
+def test_merge_moves_cookie_votes_to_the_account():
+    first, second = ReleaseFactory(), ReleaseFactory()
+    vote(first, "c:browser", Answer.MAYBE)
+    vote(second, "c:browser", Answer.BUYING)
+    assert merge_votes(from_key="c:browser", to_key="u:1") == 2
+    assert set(Vote.objects.values_list("voter_key", flat=True)) == {"u:1"}
+    assert counts(first)["maybe"] == 1
+    assert counts(second)["buying"] == 1
+
+
+def test_merge_keeps_the_newer_answer_when_both_voted():
+    release = ReleaseFactory()
+    earlier = timezone.now() - timedelta(days=2)
+    vote(release, "u:1", Answer.NOT_MY_STYLE, now=earlier)
+    vote(release, "c:browser", Answer.BUYING)
+    merge_votes(from_key="c:browser", to_key="u:1")
+    kept = Vote.objects.get()
+    assert (kept.voter_key, kept.answer) == ("u:1", Answer.BUYING)
+    assert counts(release) == {"buying": 1, "maybe": 0, "not_my_style": 0, "too_expensive": 0}
+
+    other = ReleaseFactory()
+    vote(other, "c:later", Answer.MAYBE, now=earlier)
+    vote(other, "u:1", Answer.TOO_EXPENSIVE)
+    merge_votes(from_key="c:later", to_key="u:1")
+    assert Vote.objects.get(release=other).answer == Answer.TOO_EXPENSIVE
+    assert counts(other) == {"buying": 0, "maybe": 0, "not_my_style": 0, "too_expensive": 1}
+
+
+def test_recount_rebuilds_tallies_from_stored_votes():
+    release = ReleaseFactory()
+    VoteFactory.create_batch(3, release=release, answer=Answer.MAYBE)
+    VoteFactory(release=release, answer=Answer.BUYING)
+    Tally.objects.create(release=ReleaseFactory(), buying=9)  # votes since deleted
+    recount_tallies()
+    assert counts(release) == {"buying": 1, "maybe": 3, "not_my_style": 0, "too_expensive": 0}
+    assert Tally.objects.count() == 1
