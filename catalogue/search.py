@@ -87,7 +87,8 @@ def search_releases(queryset, words):
                 TrackArtist.objects.filter(artist_id__in=artist_ids).values_list(
                     "track__release_id", flat=True
                 )
-            )[:FUZZY_RELEASE_LIMIT]
+            )
+            .order_by()[:FUZZY_RELEASE_LIMIT]
         )
         if close_release_ids:
             condition |= Q(pk__in=close_release_ids)
@@ -150,7 +151,8 @@ def snippet(text, terms, width=120):
 def update_search_vectors(releases):
     """Recompute the stored search vector of the given releases in one statement.
 
-    Weights: A title and film; B artists (credits and track artists) and labels;
+    Weights: A title and film; B artists (credits and track artists), labels and the companies
+    named on pressings (licensors, distributors);
     C catalogue numbers; D track titles.
     """
     ids = list(releases.values_list("pk", flat=True))
@@ -171,7 +173,10 @@ WITH doc AS (
                   FROM catalogue_trackartist ta JOIN catalogue_track t ON t.id = ta.track_id
                   JOIN catalogue_artist ar ON ar.id = ta.artist_id WHERE t.release_id = r.id), '') || ' ' ||
         coalesce((SELECT string_agg(DISTINCT l.name, ' ') FROM catalogue_pressing p
-                  JOIN catalogue_label l ON l.id = p.label_id WHERE p.release_id = r.id), '') AS b,
+                  JOIN catalogue_label l ON l.id = p.label_id WHERE p.release_id = r.id), '') || ' ' ||
+        coalesce((SELECT string_agg(DISTINCT l.name, ' ') FROM catalogue_pressingcompany pc
+                  JOIN catalogue_pressing p ON p.id = pc.pressing_id
+                  JOIN catalogue_label l ON l.id = pc.company_id WHERE p.release_id = r.id), '') AS b,
         coalesce((SELECT string_agg(p.catalogue_number, ' ') FROM catalogue_pressing p
                   WHERE p.release_id = r.id), '') AS c,
         coalesce((SELECT string_agg(t.title, ' ') FROM catalogue_track t WHERE t.release_id = r.id), '') AS d

@@ -136,7 +136,7 @@ class SearchView(FilteredReleasesMixin, ListView):
         context = super().get_context_data(**kwargs)
         query = self.request.GET.get("q", "")
         context["search_form"] = self.search_form
-        context["search_query"] = query.replace("\x00", "")[:200]
+        context["search_query"] = query.replace("\x00", "").strip()[:200]
         context["result"] = self.result
         context["highlight_terms"] = self.result.highlight_terms if self.result else []
         return context

@@ -31,9 +31,8 @@ def text_of(response):
 
 
 def card_titles(response):
-    return [
-        unescape(t) for t in re.findall(r'class="card__title">([^<]*)<', response.content.decode())
-    ]
+    titles = re.findall(r'class="card__title">(.*?)</span>', response.content.decode())
+    return [unescape(re.sub(r"<[^>]+>", "", t)) for t in titles]
 
 
 def test_release_page_shows_everything_on_the_shop_page(
