@@ -232,17 +232,16 @@ class ReleaseQuerySet(PublishedQuerySet):
 
     def appearing(self, artist):
         """Releases the artist is on in any way other than as composer: other roles, track credits."""
-        other_credit = Credit.objects.filter(release=models.OuterRef("pk"), artist=artist).exclude(
-            role__name=COMPOSED_BY
-        )
-        on_track = TrackArtist.objects.filter(track__release=models.OuterRef("pk"), artist=artist)
-        return self.filter(models.Exists(other_credit) | models.Exists(on_track)).exclude(
-            models.Exists(
-                Credit.objects.filter(
-                    release=models.OuterRef("pk"), artist=artist, role__name=COMPOSED_BY
-                )
-            )
-        )
+        # One UNION subquery served by the artist indexes, rather than a correlated EXISTS per
+        # release, which would visit every release in the catalogue.
+        on_release = Credit.objects.filter(artist=artist).exclude(role__name=COMPOSED_BY)
+        on_track = TrackArtist.objects.filter(artist=artist)
+        composed = Credit.objects.filter(artist=artist, role__name=COMPOSED_BY)
+        return self.filter(
+            pk__in=on_release.values("release_id")
+            .order_by()
+            .union(on_track.values("track__release_id").order_by())
+        ).exclude(pk__in=composed.values("release_id"))
 
     def from_decade(self, decade):
         return self.filter(original_year__gte=decade, original_year__lt=decade + 10)

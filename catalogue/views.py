@@ -38,8 +38,9 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self):
-        # SELECT COUNT(*) FROM (SELECT … LIMIT cap + 1): stops as soon as it has seen enough.
-        return self.object_list[: self.cap + 1].count()
+        # SELECT COUNT(*) FROM (SELECT id … LIMIT cap + 1): stops once it has seen enough, and
+        # leaves out the cards' annotations and the ordering, which change nothing in a count.
+        return self.object_list.values("pk").order_by()[: self.cap + 1].count()
 
     @property
     def is_capped(self):

@@ -310,3 +310,10 @@ def test_related_releases_by_film_composer_and_riyl(client, drive):
     )
     assert "Unrelated" not in related
     assert "Hidden" not in related
+
+
+def test_sitemap_lists_only_published_releases(drive):
+    from catalogue.sitemaps import ReleaseSitemap
+
+    ReleaseFactory(title="Draft", status=Status.DRAFT, published_at=None)
+    assert [release.slug for release in ReleaseSitemap().items()] == ["drive"]
