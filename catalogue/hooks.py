@@ -57,3 +57,52 @@ def annotate_for_list(queryset):
     for annotate in _annotators:
         queryset = annotate(queryset)
     return queryset
+
+
+_pressing_annotators: list[Callable[[Any], Any]] = []
+_json_ld_contributors: list[Callable[[Any, dict], None]] = []
+
+
+def register_pressing_annotation(annotate: Callable[[Any], Any]) -> None:
+    """A function adding to the release page's pressings queryset (e.g. price and stock), so a
+    per-pressing template tag reads annotations instead of querying once per pressing."""
+    _pressing_annotators.append(annotate)
+
+
+def annotate_pressings(queryset):
+    for annotate in _pressing_annotators:
+        queryset = annotate(queryset)
+    return queryset
+
+
+def register_json_ld(contribute: Callable[[Any, dict], None]) -> None:
+    """A function ``contribute(release, data)`` adding to the release page's schema.org data.
+
+    ``data`` is the MusicAlbum dict; ``data["albumRelease"]`` holds one MusicRelease dict per
+    pressing, in the order of ``release.pressings.all()`` (prefetched, annotated as above), each
+    with ``"@id"`` set to the pressing's absolute URL. The shop adds ``"offers"`` to those.
+    """
+    _json_ld_contributors.append(contribute)
+
+
+def contribute_json_ld(release, data):
+    for contribute in _json_ld_contributors:
+        contribute(release, data)
+    return data
+
+
+_card_includes: list[str] = []
+
+
+def register_card_include(template_name: str) -> None:
+    """A template rendered at the foot of every release card, with ``release`` in its context.
+
+    It may read the annotations its app added through ``register_list_annotation`` (e.g. the
+    lowest price) and must not query: cards are rendered in loops.
+    """
+    if template_name not in _card_includes:
+        _card_includes.append(template_name)
+
+
+def card_includes() -> list[str]:
+    return list(_card_includes)

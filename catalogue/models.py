@@ -6,7 +6,7 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Now, Upper
+from django.db.models.functions import Coalesce, Now, NullIf, Upper
 from django.urls import reverse
 from django.utils import timezone
 
@@ -168,8 +168,105 @@ class Accolade(models.Model):
         return self.text
 
 
+# The role whose credits make an artist a release's composer (the list's composer filter).
+COMPOSED_BY = "Composed By"
+
+
 class ReleaseQuerySet(PublishedQuerySet):
-    pass
+    def for_cards(self, *extra_fields):
+        """Only what a release card shows, with its badges, in a fixed number of queries."""
+        today = timezone.localdate()
+        pressings = Pressing.objects.filter(release=models.OuterRef("pk"))
+        composer = (
+            Credit.objects.filter(
+                release=models.OuterRef("pk"), track__isnull=True, role__name=COMPOSED_BY
+            )
+            .annotate(shown=Coalesce(NullIf("credited_as", models.Value("")), "artist__name"))
+            .order_by("order", "id")
+            .values("shown")[:1]
+        )
+        return (
+            self.select_related("film")
+            .only(
+                "title",
+                "slug",
+                "cover",
+                "cover_alt",
+                "original_year",
+                "published_at",
+                "film__title",
+                "film__year",
+                "film__slug",
+                *extra_fields,
+            )
+            .annotate(
+                composer_name=models.Subquery(composer),
+                has_limited=models.Exists(pressings.filter(edition_size__isnull=False)),
+                has_preorder=models.Exists(pressings.filter(release_date__gt=today)),
+            )
+        )
+
+    def with_format(self, fmt):
+        return self.filter(
+            models.Exists(Pressing.objects.filter(release=models.OuterRef("pk"), format=fmt))
+        )
+
+    def with_colour(self, colour_family):
+        return self.filter(
+            models.Exists(
+                Pressing.objects.filter(release=models.OuterRef("pk"), colour_family=colour_family)
+            )
+        )
+
+    def on_label(self, label):
+        return self.filter(
+            models.Exists(Pressing.objects.filter(release=models.OuterRef("pk"), label=label))
+        )
+
+    def composed_by(self, artist):
+        return self.filter(
+            models.Exists(
+                Credit.objects.filter(
+                    release=models.OuterRef("pk"), artist=artist, role__name=COMPOSED_BY
+                )
+            )
+        )
+
+    def appearing(self, artist):
+        """Releases the artist is on in any way other than as composer: other roles, track credits."""
+        # One UNION subquery served by the artist indexes, rather than a correlated EXISTS per
+        # release, which would visit every release in the catalogue.
+        on_release = Credit.objects.filter(artist=artist).exclude(role__name=COMPOSED_BY)
+        on_track = TrackArtist.objects.filter(artist=artist)
+        composed = Credit.objects.filter(artist=artist, role__name=COMPOSED_BY)
+        return self.filter(
+            pk__in=on_release.values("release_id")
+            .order_by()
+            .union(on_track.values("track__release_id").order_by())
+        ).exclude(pk__in=composed.values("release_id"))
+
+    def from_decade(self, decade):
+        return self.filter(original_year__gte=decade, original_year__lt=decade + 10)
+
+    def limited(self):
+        """Releases with a limited pressing still to be had."""
+        return self.filter(
+            models.Exists(
+                Pressing.objects.filter(
+                    release=models.OuterRef("pk"), edition_size__isnull=False
+                ).exclude(availability=Pressing.Availability.OUT_OF_PRINT)
+            )
+        )
+
+    def upcoming(self):
+        """Releases with a pressing whose release date is still ahead: pre-orders."""
+        return self.filter(
+            models.Exists(
+                Pressing.objects.filter(
+                    release=models.OuterRef("pk"), release_date__gt=timezone.localdate()
+                )
+            )
+        )
 
 
 class Release(models.Model):

@@ -186,3 +186,59 @@ class VoteFactory(DjangoModelFactory):
     voter_key = factory.Sequence(lambda n: f"c:factory-voter-{n:08d}")
     answer = "buying"
     address_hash = factory.Sequence(lambda n: f"{n:064x}")
+
+
+# Catalogue pages: the rest of a release page's pieces.
+from catalogue.models import (  # noqa: E402
+    Accolade,
+    ChartEntry,
+    Endorsement,
+    PressingCompany,
+    RiylEntry,
+)
+
+
+class AccoladeFactory(DjangoModelFactory):
+    class Meta:
+        model = Accolade
+
+    film = factory.SubFactory(FilmFactory)
+    text = "No. 1 film of the year"
+    source = "A film magazine"
+
+
+class RiylEntryFactory(DjangoModelFactory):
+    class Meta:
+        model = RiylEntry
+
+    release = factory.SubFactory(ReleaseFactory)
+    artist = factory.SubFactory(ArtistFactory)
+    order = factory.Sequence(lambda n: n)
+
+
+class PressingCompanyFactory(DjangoModelFactory):
+    class Meta:
+        model = PressingCompany
+
+    pressing = factory.SubFactory(PressingFactory)
+    company = factory.SubFactory(LabelFactory)
+    role = PressingCompany.Role.LICENSED_FROM
+
+
+class EndorsementFactory(DjangoModelFactory):
+    class Meta:
+        model = Endorsement
+
+    release = factory.SubFactory(ReleaseFactory)
+    quote = factory.Sequence(lambda n: f"A record worth owning, reason {n}.")
+    name = factory.Sequence(lambda n: f"Critic {n}")
+
+
+class ChartEntryFactory(DjangoModelFactory):
+    class Meta:
+        model = ChartEntry
+
+    release = factory.SubFactory(ReleaseFactory)
+    chart = "Billboard 200"
+    peak = 35
+    year = 2011

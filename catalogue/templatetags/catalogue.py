@@ -1,0 +1,110 @@
+"""Pieces of catalogue pages: covers, cards, artist credits, pagination, highlighting, JSON-LD."""
+
+import json
+
+from django import template
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+from catalogue import hooks, images, search
+
+register = template.Library()
+
+# Characters that could end a <script> element or open a comment inside JSON: the same set
+# django.utils.html.json_script escapes.
+JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.simple_tag
+def artist_credit(track):
+    """A track's artists as printed, each name linked: "College feat. Electric Youth"."""
+    return format_html_join(
+        "",
+        '<a href="{}">{}</a>{}',
+        (
+            (credit.artist.get_absolute_url(), credit.name, credit.join_phrase)
+            for credit in track.artist_credit.all()
+        ),
+    )
+
+
+@register.inclusion_tag("catalogue/includes/cover.html")
+def cover_image(release, size="card", lazy=True, film=None):
+    """The cover in the widths the page needs, or a designed placeholder sleeve without one."""
+    film = film if film is not None else getattr(release, "film", None)
+    # On a card the title is printed right below, so the picture adds nothing for a screen reader.
+    alt = "" if size == "card" else (release.cover_alt or f"Sleeve of {release.title}")
+    return {
+        "image": images.image_set(release.cover, size),
+        "alt": alt,
+        "title": release.title,
+        "subtitle": film.title if film and film.title != release.title else "",
+        "variant": images.placeholder_variant(release.title),
+        "size": size,
+        "lazy": lazy,
+    }
+
+
+@register.inclusion_tag("catalogue/includes/picture.html")
+def picture(field_file, alt, size="thumb", lazy=True):
+    """Any uploaded image (pressing photo, artist portrait) in the widths of ``size``."""
+    return {"image": images.image_set(field_file, size), "alt": alt, "lazy": lazy, "size": size}
+
+
+@register.inclusion_tag("catalogue/includes/release_card.html", takes_context=True)
+def release_card(context, release, lazy=True, terms=None):
+    """A release in a grid: cover, title, film, composer and its badges."""
+    return {
+        "release": release,
+        "lazy": lazy,
+        "terms": terms,
+        "card_includes": hooks.card_includes(),
+        "request": context.get("request"),
+    }
+
+
+@register.inclusion_tag("catalogue/includes/pagination.html")
+def pagination(page_obj, page_query=""):
+    """Previous/next and nearby page links, keeping the filters in the address."""
+    paginator = page_obj.paginator
+    numbers = paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1)
+    return {
+        "page_obj": page_obj,
+        "page_query": page_query,
+        "numbers": list(numbers),
+        "ellipsis": paginator.ELLIPSIS,
+        "capped": getattr(paginator, "is_capped", False),
+    }
+
+
+@register.simple_tag
+def highlight(text, terms):
+    return search.highlight(text, terms or [])
+
+
+@register.simple_tag
+def snippet(text, terms):
+    return search.snippet(text, terms or [])
+
+
+@register.simple_tag(takes_context=True)
+def json_ld(context, data):
+    """A JSON-LD block; escaped so no value can close the <script> element."""
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(
+        JSON_SCRIPT_ESCAPES
+    )
+    return format_html(
+        '<script type="application/ld+json" nonce="{}">{}</script>',
+        context.get("csp_nonce", ""),
+        mark_safe(payload),  # noqa: S308 (JSON with <, > and & escaped above)
+    )
+
+
+@register.filter
+def duration(seconds):
+    """Seconds as m:ss, or h:mm:ss for an album's total."""
+    if not seconds:
+        return ""
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
