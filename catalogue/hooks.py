@@ -57,3 +57,20 @@ def annotate_for_list(queryset):
     for annotate in _annotators:
         queryset = annotate(queryset)
     return queryset
+
+
+# Pressing prefetches: a dependent app joins what its per-pressing template tags read (the shop's
+# price and stock), so a page listing pressings runs no query per pressing. Views pass their
+# Pressing queryset through prefetch_for_pressings(), e.g. inside Prefetch("pressings", ...).
+_pressing_prefetchers: list[Callable[[Any], Any]] = []
+
+
+def register_pressing_prefetch(prefetch: Callable[[Any], Any]) -> None:
+    """A function taking a Pressing queryset and returning it with select/prefetch_related added."""
+    _pressing_prefetchers.append(prefetch)
+
+
+def prefetch_for_pressings(queryset):
+    for prefetch in _pressing_prefetchers:
+        queryset = prefetch(queryset)
+    return queryset

@@ -99,3 +99,44 @@ class PressingFactory(DjangoModelFactory):
     catalogue_number = factory.Sequence(lambda n: f"CAT{n:04d}")
     format = Pressing.Format.LP
     sku = factory.Sequence(lambda n: f"SKU-{n:05d}")
+
+
+# --- Shop -----------------------------------------------------------------------------------
+
+from decimal import Decimal  # noqa: E402
+
+from shop.models import Price, ShippingRate, Stock  # noqa: E402
+
+
+class PriceFactory(DjangoModelFactory):
+    class Meta:
+        model = Price
+
+    pressing = factory.SubFactory(PressingFactory)
+    amount = Decimal("28.60")
+
+
+class StockFactory(DjangoModelFactory):
+    class Meta:
+        model = Stock
+
+    pressing = factory.SubFactory(PressingFactory)
+    on_hand = 20
+
+
+class ShippingRateFactory(DjangoModelFactory):
+    class Meta:
+        model = ShippingRate
+
+    name = "UK, tracked"
+    zone = "UK"
+    countries = "GB"
+    amount = Decimal("8.00")
+
+
+def pressing_on_sale(*, amount=Decimal("28.60"), on_hand=20, **stock):
+    """A pressing with a price and stock, ready to sell."""
+    pressing = PressingFactory()
+    PriceFactory(pressing=pressing, amount=amount)
+    StockFactory(pressing=pressing, on_hand=on_hand, **stock)
+    return pressing
