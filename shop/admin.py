@@ -267,6 +267,8 @@ class ShopPressingAdmin(admin.ModelAdmin):
                 per_order_limit=data["per_order_limit"],
                 per_customer_limit=data["per_customer_limit"],
             )
+        # What the admin's change message reads from a formset it saved itself.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         return None
 
 

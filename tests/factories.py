@@ -134,9 +134,9 @@ class ShippingRateFactory(DjangoModelFactory):
     amount = Decimal("8.00")
 
 
-def pressing_on_sale(*, amount=Decimal("28.60"), on_hand=20, **stock):
+def pressing_on_sale(*, amount=Decimal("28.60"), on_hand=20, release=None, **stock):
     """A pressing with a price and stock, ready to sell."""
-    pressing = PressingFactory()
+    pressing = PressingFactory(release=release) if release else PressingFactory()
     PriceFactory(pressing=pressing, amount=amount)
     StockFactory(pressing=pressing, on_hand=on_hand, **stock)
     return pressing
