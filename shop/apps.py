@@ -3,3 +3,22 @@ from django.apps import AppConfig
 
 class ShopConfig(AppConfig):
     name = "shop"
+
+    def ready(self):
+        from catalogue import hooks
+        from catalogue.signals import demo_loaded
+        from shop import demo, selectors
+
+        hooks.register_list_annotation(selectors.annotate_releases)
+        hooks.register_filter(
+            hooks.ListFilter("in_stock", "In stock", selectors.filter_in_stock, "checkbox")
+        )
+        hooks.register_filter(
+            hooks.ListFilter("price_min", "Price from", selectors.filter_price_min, "number")
+        )
+        hooks.register_filter(
+            hooks.ListFilter("price_max", "Price up to", selectors.filter_price_max, "number")
+        )
+        hooks.register_sort(hooks.ListSort("price", "Price, low to high", selectors.sort_by_price))
+        hooks.register_pressing_annotation(selectors.prefetch_for_pressings)
+        demo_loaded.connect(demo.load_shop_demo, dispatch_uid="shop.demo")

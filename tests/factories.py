@@ -242,3 +242,44 @@ class ChartEntryFactory(DjangoModelFactory):
     chart = "Billboard 200"
     peak = 35
     year = 2011
+
+
+# --- Shop -----------------------------------------------------------------------------------
+
+from decimal import Decimal  # noqa: E402
+
+from shop.models import Price, ShippingRate, Stock  # noqa: E402
+
+
+class PriceFactory(DjangoModelFactory):
+    class Meta:
+        model = Price
+
+    pressing = factory.SubFactory(PressingFactory)
+    amount = Decimal("28.60")
+
+
+class StockFactory(DjangoModelFactory):
+    class Meta:
+        model = Stock
+
+    pressing = factory.SubFactory(PressingFactory)
+    on_hand = 20
+
+
+class ShippingRateFactory(DjangoModelFactory):
+    class Meta:
+        model = ShippingRate
+
+    name = "UK, tracked"
+    zone = "UK"
+    countries = "GB"
+    amount = Decimal("8.00")
+
+
+def pressing_on_sale(*, amount=Decimal("28.60"), on_hand=20, release=None, **stock):
+    """A pressing with a price and stock, ready to sell."""
+    pressing = PressingFactory(release=release) if release else PressingFactory()
+    PriceFactory(pressing=pressing, amount=amount)
+    StockFactory(pressing=pressing, on_hand=on_hand, **stock)
+    return pressing

@@ -183,6 +183,11 @@ STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 STRIPE_TIMEOUT = env.float("STRIPE_TIMEOUT", default=8.0)
+# Shop: without STRIPE_SECRET_KEY, checkout goes to a local test checkout page that "pays"
+# without a network. On by default only in development; production without keys refuses checkout.
+SHOP_TEST_CHECKOUT = env.bool("SHOP_TEST_CHECKOUT", default=DEBUG)
+# Days back that reconcile_stripe compares Stripe Checkout Sessions with orders.
+SHOP_RECONCILE_DAYS = env.int("SHOP_RECONCILE_DAYS", default=3)
 
 # Reader poll.
 POLL_RATE_PER_ADDRESS = env("POLL_RATE_PER_ADDRESS")

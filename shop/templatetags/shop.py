@@ -1,9 +1,38 @@
 from django import template
 
+from shop.money import format_money
+from shop.selectors import offer_for
+
 register = template.Library()
+
+
+@register.filter
+def money(amount):
+    """{{ order.total|money }} -> "$28.60" in the store currency."""
+    return format_money(amount)
 
 
 @register.inclusion_tag("shop/includes/buy_box.html", takes_context=True)
 def buy_box(context, pressing):
-    """Price, availability and the add-to-cart form for one pressing."""
-    return {"pressing": pressing, "request": context.get("request")}
+    """Price, availability and the add-to-cart form for one pressing (or the notify-me form).
+
+    Runs no query when the page's pressings went through catalogue.hooks.annotate_pressings.
+    """
+    request = context.get("request")
+    offer = offer_for(pressing)
+    return {
+        "pressing": pressing,
+        "offer": offer,
+        "next": request.get_full_path() if request else "",
+    }
+
+
+@register.inclusion_tag("shop/includes/notify_me.html", takes_context=True)
+def notify_me(context, release):
+    """A notify-me sign-up for the pressings of a release (shown after a "Maybe Buy" vote)."""
+    request = context.get("request")
+    return {
+        "release": release,
+        "pressings": list(release.pressings.all()),
+        "next": request.get_full_path() if request else "",
+    }

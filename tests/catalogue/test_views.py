@@ -59,7 +59,7 @@ def test_release_page_shows_everything_on_the_shop_page(
     assert "No. 35 Billboard 200" in text
     assert "No. 1 film of 2011 Rolling Stone, 2011" in text
     assert "<strong>synth pop</strong>" in html
-    assert html.count('class="buy-box"') == 2
+    assert html.count('class="buy-box buy-box--') == 2
     assert re.search(r"<details class=\"spoiler\">.*the motel shoot-out", html, re.S)
     assert html.count("<h1") == 1
 

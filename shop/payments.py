@@ -1,0 +1,191 @@
+"""The Stripe boundary: every call to Stripe's API and every webhook signature check is here.
+
+Nothing in this module touches the database, so no Stripe call can run inside a transaction
+holding row locks; shop.services decides when to call it.
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+
+import stripe
+from django.conf import settings
+from django.utils.crypto import salted_hmac
+
+from shop.money import to_minor_units
+
+log = logging.getLogger(__name__)
+
+SIGNATURE_TOLERANCE = 300  # seconds: older signed events are refused as replays
+
+
+class PaymentProviderError(Exception):
+    """Stripe could not be reached, was too slow, or refused the request."""
+
+
+class InvalidWebhook(Exception):
+    """A webhook whose signature, timestamp or body does not verify."""
+
+
+def is_offline():
+    """No Stripe key: checkout goes to the local test checkout page instead."""
+    return not settings.STRIPE_SECRET_KEY
+
+
+def webhook_secret():
+    """The configured signing secret; offline, one derived from SECRET_KEY so nobody can guess it."""
+    if settings.STRIPE_WEBHOOK_SECRET:
+        return settings.STRIPE_WEBHOOK_SECRET
+    if is_offline():
+        return "whsec_offline_" + salted_hmac("shop.offline-webhook", "").hexdigest()
+    return ""
+
+
+def _client():
+    base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
+    return stripe.StripeClient(
+        settings.STRIPE_SECRET_KEY,
+        base_addresses=base,
+        # One retry for a dropped connection: the shopper is waiting, and the idempotency key
+        # makes a retried create safe.
+        max_network_retries=1,
+        http_client=stripe.RequestsClient(timeout=settings.STRIPE_TIMEOUT),
+    )
+
+
+def _call(what, fn, *args, **kwargs):
+    started = time.monotonic()
+    try:
+        return fn(*args, **kwargs)
+    except stripe.StripeError as error:
+        log.warning(
+            "stripe %s failed after %.1fs: %s",
+            what,
+            time.monotonic() - started,
+            type(error).__name__,
+        )
+        raise PaymentProviderError(str(error)) from error
+
+
+def create_checkout_session(
+    *, order, lines, shipping_rates, success_url, cancel_url, expires_at, customer_email
+):
+    """Create the hosted Checkout Session for a pending order; returns {"id", "url"}."""
+    params = {
+        "mode": "payment",
+        "line_items": [
+            {
+                "quantity": line.quantity,
+                "price_data": {
+                    "currency": order.currency.lower(),
+                    "unit_amount": to_minor_units(line.unit_price, order.currency),
+                    "product_data": {
+                        "name": line.release_title,
+                        "description": line.pressing_description[:500] or line.sku,
+                        "metadata": {"sku": line.sku},
+                    },
+                },
+            }
+            for line in lines
+        ],
+        "shipping_options": [
+            {
+                "shipping_rate_data": {
+                    "display_name": rate.name,
+                    "type": "fixed_amount",
+                    "fixed_amount": {
+                        "amount": to_minor_units(rate.amount, order.currency),
+                        "currency": order.currency.lower(),
+                    },
+                    "metadata": {"shipping_rate_id": str(rate.pk)},
+                }
+            }
+            for rate in shipping_rates
+        ],
+        "shipping_address_collection": {
+            "allowed_countries": sorted({c for rate in shipping_rates for c in rate.country_codes})
+        },
+        "client_reference_id": order.number,
+        "metadata": {"order_id": str(order.pk), "order_number": order.number},
+        "payment_intent_data": {
+            "metadata": {"order_id": str(order.pk), "order_number": order.number}
+        },
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+        "expires_at": int(expires_at.timestamp()),
+    }
+    if customer_email:
+        params["customer_email"] = customer_email
+    session = _call(
+        "create checkout session",
+        _client().v1.checkout.sessions.create,
+        params,
+        {"idempotency_key": f"checkout-{order.number}"},
+    )
+    return {"id": session.id, "url": session.url}
+
+
+def retrieve_checkout_session(session_id):
+    session = _call(
+        "retrieve checkout session", _client().v1.checkout.sessions.retrieve, session_id
+    )
+    return session.to_dict()
+
+
+def expire_checkout_session(session_id):
+    """Close an open session so it can no longer be paid."""
+    _call("expire checkout session", _client().v1.checkout.sessions.expire, session_id)
+
+
+def list_checkout_sessions(*, created_after):
+    """Every Checkout Session created since a moment, as plain dicts (auto-paginated)."""
+    page = _call(
+        "list checkout sessions",
+        _client().v1.checkout.sessions.list,
+        {"created": {"gte": int(created_after.timestamp())}, "limit": 100},
+    )
+    try:
+        return [session.to_dict() for session in page.auto_paging_iter()]
+    except stripe.StripeError as error:
+        raise PaymentProviderError(str(error)) from error
+
+
+def create_refund(*, payment_intent, amount, currency, idempotency_key):
+    """Refund part or all of a payment; the same idempotency key never refunds twice."""
+    refund = _call(
+        "create refund",
+        _client().v1.refunds.create,
+        {
+            "payment_intent": payment_intent,
+            "amount": to_minor_units(amount, currency),
+        },
+        {"idempotency_key": idempotency_key},
+    )
+    return refund.to_dict()
+
+
+def construct_event(payload, signature):
+    """The event as a plain dict once its signature verifies; InvalidWebhook otherwise."""
+    secret = webhook_secret()
+    if not secret:
+        raise InvalidWebhook("STRIPE_WEBHOOK_SECRET is not set")
+    try:
+        stripe.Webhook.construct_event(payload, signature, secret, tolerance=SIGNATURE_TOLERANCE)
+        event = json.loads(payload)
+    except (stripe.SignatureVerificationError, ValueError, UnicodeDecodeError) as error:
+        raise InvalidWebhook(str(error)) from error
+    if not isinstance(event, dict) or not isinstance(event.get("data"), dict):
+        raise InvalidWebhook("not an event")
+    return event
+
+
+def sign_payload(payload, *, secret=None, timestamp=None):
+    """A Stripe-Signature header for a payload: t=<unix time>,v1=<HMAC-SHA256 of "t.payload">."""
+    secret = secret or webhook_secret()
+    timestamp = int(time.time() if timestamp is None else timestamp)
+    if isinstance(payload, bytes):
+        payload = payload.decode()
+    mac = hmac.new(secret.encode(), f"{timestamp}.{payload}".encode(), hashlib.sha256)
+    return f"t={timestamp},v1={mac.hexdigest()}"

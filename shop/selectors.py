@@ -1,0 +1,128 @@
+"""Read-only questions about the shop, for templates, the release list and other apps."""
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from shop.cart import is_on_sale, offer_of
+from shop.models import NotifyRequest, Price, Stock
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What the buy box shows for one pressing."""
+
+    price: Price | None
+    stock: Stock | None
+    state: str  # "in_stock", "low", "preorder", "sold_out", "not_on_sale"
+    label: str
+    max_quantity: int
+
+    @property
+    def can_buy(self):
+        return self.max_quantity > 0
+
+    @property
+    def wants_notify(self):
+        return self.state in ("sold_out", "not_on_sale")
+
+
+def offer_for(pressing):
+    """Price and availability of a pressing; no query when the pressings went through catalogue.hooks.annotate_pressings()."""
+    price, stock = offer_of(pressing)
+    if not is_on_sale(pressing):
+        return Offer(price, stock, "not_on_sale", "Not on sale yet", 0)
+    available = stock.available
+    if available == 0:
+        return Offer(price, stock, "sold_out", "Sold out", 0)
+    limit = min(available, stock.per_order_limit, stock.per_customer_limit or available)
+    if pressing.is_preorder:
+        ships = f"{pressing.release_date.day} {pressing.release_date:%B}"
+        return Offer(price, stock, "preorder", f"Pre-order – ships {ships}", limit)
+    if stock.is_low:
+        return Offer(price, stock, "low", f"Only {available} left", limit)
+    return Offer(price, stock, "in_stock", "In stock", limit)
+
+
+def prefetch_for_pressings(queryset):
+    """Join each pressing's price and stock, so buy boxes on a page run no queries."""
+    return queryset.select_related("shop_price", "shop_stock")
+
+
+def waiting_counts(pressing_ids):
+    """{pressing id: confirmed notify-me sign-ups still waiting}: the repress signal."""
+    rows = (
+        NotifyRequest.objects.waiting()
+        .filter(pressing_id__in=pressing_ids)
+        .values("pressing_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["pressing_id"]: row["n"] for row in rows}
+
+
+# --- The release list's hooks: annotation, filters and sort ---------------------------------
+
+
+def _lowest_price():
+    return Subquery(
+        Price.objects.filter(pressing__release=OuterRef("pk"))
+        .order_by("amount")
+        .values("amount")[:1]
+    )
+
+
+def _sellable_stock():
+    today = timezone.localdate()
+    preorder = Q(pressing__release_date__gt=today)
+    return Exists(
+        Stock.objects.filter(pressing__release=OuterRef("pk"))
+        .exclude(pressing__availability="out_of_print")
+        .filter(pressing__shop_price__isnull=False)
+        .filter(
+            (preorder & Q(preorder_allocation__gt=F("reserved")))
+            | (~preorder & Q(on_hand__gt=F("reserved")))
+        )
+    )
+
+
+def annotate_releases(queryset):
+    """shop_price_from (lowest price, or None) and shop_in_stock on every release in a list."""
+    if "shop_price_from" in queryset.query.annotations:
+        return queryset
+    return queryset.annotate(shop_price_from=_lowest_price(), shop_in_stock=_sellable_stock())
+
+
+def _money(raw):
+    try:
+        value = Decimal(str(raw).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    if not value.is_finite() or value < 0 or value > Decimal("100000"):
+        return None
+    return value
+
+
+def filter_in_stock(queryset, raw):
+    if str(raw).lower() not in ("1", "on", "true", "yes"):
+        return queryset
+    return annotate_releases(queryset).filter(shop_in_stock=True)
+
+
+def filter_price_min(queryset, raw):
+    value = _money(raw)
+    if value is None:
+        return queryset
+    return annotate_releases(queryset).filter(shop_price_from__gte=value)
+
+
+def filter_price_max(queryset, raw):
+    value = _money(raw)
+    if value is None:
+        return queryset
+    return annotate_releases(queryset).filter(shop_price_from__lte=value)
+
+
+def sort_by_price(queryset):
+    return annotate_releases(queryset).order_by(F("shop_price_from").asc(nulls_last=True), "pk")

@@ -1,0 +1,820 @@
+"""What the shop does: carts, checkout, Stripe events, refunds, shipping and restock notices.
+
+Locks are always taken in one order: the order row first, then stock rows by pressing id. Stripe
+is called only outside transactions (through shop.payments), so a slow Stripe never holds a lock.
+"""
+
+import json
+import logging
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from catalogue.models import Pressing
+from shop import payments
+from shop.cart import is_on_sale, offer_of
+from shop.models import (
+    NotifyRequest,
+    Order,
+    OrderLine,
+    OrderStatusChange,
+    ShippingRate,
+    Stock,
+    StripeEvent,
+    normalise_email,
+    quantity_bought,
+)
+from shop.money import format_money, from_minor_units, to_minor_units
+
+log = logging.getLogger(__name__)
+
+# Stripe needs a Checkout Session to stay open at least 30 minutes; the reservation outlives the
+# session by a minute, so Stripe stops taking payment before the copies are given back.
+RESERVATION_MINUTES = 32
+SESSION_MARGIN = timedelta(minutes=1)
+MAX_QUANTITY = 99
+
+
+class CartError(Exception):
+    """A cart change that cannot be made; the message is for the shopper."""
+
+
+class CheckoutError(Exception):
+    """A checkout that cannot start (sold out, over a limit); the message is for the shopper."""
+
+
+class PaymentProviderUnavailable(Exception):
+    """Stripe failed at checkout start; the reservation was released."""
+
+
+# --- Cart -----------------------------------------------------------------------------------
+
+
+def _check_quantity(*, pressing, quantity):
+    """Refuse a quantity the shop cannot sell: not on sale, over a limit, more than is free."""
+    if not is_on_sale(pressing):
+        raise CartError(f"{pressing.release.title} ({pressing.description}) is not on sale.")
+    _, stock = offer_of(pressing)
+    name = f"{pressing.release.title} ({pressing.description})"
+    if stock.available == 0:
+        raise CartError(f"{name} is sold out.")
+    if quantity > stock.per_order_limit:
+        raise CartError(f"You can buy at most {stock.per_order_limit} of {name} per order.")
+    if stock.per_customer_limit and quantity > stock.per_customer_limit:
+        raise CartError(f"{name} is limited to {stock.per_customer_limit} per customer.")
+    if quantity > stock.available:
+        raise CartError(f"Only {stock.available} of {name} left.")
+
+
+def add_to_cart(*, cart, pressing, quantity):
+    """Add copies of a pressing; the whole request is refused if the new total is not allowed."""
+    if pressing.pk not in cart.quantities() and len(cart) >= 30:
+        raise CartError("Your cart is full; check out or remove something first.")
+    new_quantity = cart.quantity_of(pressing.pk) + quantity
+    _check_quantity(pressing=pressing, quantity=new_quantity)
+    cart.set(pressing.pk, new_quantity)
+    return new_quantity
+
+
+def change_cart_quantity(*, cart, pressing, quantity):
+    """Set a line's quantity; 0 removes it."""
+    if quantity == 0:
+        cart.remove(pressing.pk)
+        return 0
+    _check_quantity(pressing=pressing, quantity=quantity)
+    cart.set(pressing.pk, quantity)
+    return quantity
+
+
+def remove_from_cart(*, cart, pressing_id):
+    cart.remove(pressing_id)
+
+
+def pressing_for_cart(pressing_id):
+    """The pressing with what the cart checks, or None."""
+    return (
+        Pressing.objects.select_related("release", "shop_price", "shop_stock")
+        .filter(pk=pressing_id)
+        .first()
+    )
+
+
+# --- Checkout -------------------------------------------------------------------------------
+
+
+@dataclass
+class CheckoutStart:
+    order: Order
+    redirect_url: str
+
+
+def _record(order, to_status, note="", by=None):
+    """Move an order to a status and write the history row (caller holds the order's lock)."""
+    OrderStatusChange.objects.create(
+        order=order, from_status=order.status, to_status=to_status, note=note[:300], by=by
+    )
+    order.status = to_status
+
+
+def _lock_stock(pressing_ids):
+    """Lock the stock rows, always in pressing-id order, so two checkouts cannot deadlock."""
+    rows = (
+        Stock.objects.select_for_update(of=("self",))
+        .select_related("pressing")
+        .filter(pressing_id__in=sorted(set(pressing_ids)))
+        .order_by("pressing_id")
+    )
+    return {stock.pressing_id: stock for stock in rows}
+
+
+def _reserve(*, quantities, email):
+    """Create the pending order and hold its copies, all in one transaction."""
+    if not quantities:
+        raise CheckoutError("Your cart is empty.")
+    now = timezone.now()
+    with transaction.atomic():
+        stocks = _lock_stock(quantities)
+        pressings = {
+            p.pk: p
+            for p in Pressing.objects.select_related("release", "shop_price").filter(
+                pk__in=quantities
+            )
+        }
+        limited = [s for s in stocks.values() if s.per_customer_limit]
+        if limited and not email:
+            raise CheckoutError(
+                "Some of these pressings are limited per customer: give your email to check out."
+            )
+        bought = quantity_bought(email=email, pressing_ids=[s.pressing_id for s in limited])
+        order = Order(
+            email=email,
+            currency=settings.CURRENCY,
+            expires_at=now + timedelta(minutes=RESERVATION_MINUTES),
+        )
+        lines = []
+        for pressing_id, quantity in sorted(quantities.items()):
+            pressing, stock = pressings.get(pressing_id), stocks.get(pressing_id)
+            if pressing is None or stock is None or not is_on_sale(pressing):
+                raise CheckoutError("Something in your cart is no longer on sale; remove it.")
+            name = f"{pressing.release.title} ({pressing.description})"
+            if stock.available == 0:
+                raise CheckoutError(f"Sorry, {name} has just sold out.")
+            if quantity > stock.available:
+                raise CheckoutError(f"Sorry, only {stock.available} of {name} left.")
+            if quantity > stock.per_order_limit:
+                raise CheckoutError(f"You can buy at most {stock.per_order_limit} of {name}.")
+            limit = stock.per_customer_limit
+            if limit and bought.get(pressing_id, 0) + quantity > limit:
+                raise CheckoutError(
+                    f"{name} is limited to {limit} per customer, and {email} already has "
+                    f"{bought.get(pressing_id, 0)}."
+                )
+            lines.append(
+                OrderLine(
+                    pressing=pressing,
+                    release_title=pressing.release.title,
+                    pressing_description=pressing.description,
+                    sku=pressing.sku,
+                    unit_price=pressing.shop_price.amount,
+                    quantity=quantity,
+                    preorder=pressing.is_preorder,
+                )
+            )
+        order.subtotal = sum((line.line_total for line in lines), Decimal("0"))
+        order.total = order.subtotal
+        order.save()
+        for line in lines:
+            line.order = order
+        OrderLine.objects.bulk_create(lines)
+        for line in lines:
+            Stock.objects.filter(pressing_id=line.pressing_id).update(
+                reserved=F("reserved") + line.quantity
+            )
+        OrderStatusChange.objects.create(
+            order=order, to_status=order.status, note="Checkout started; copies held."
+        )
+    log.info("order %s reserved %s", order.number, quantities)
+    return order, lines
+
+
+def _absolute(path):
+    return f"{settings.SITE_URL}{path}"
+
+
+def start_checkout(*, cart, email=None):
+    """Hold the cart's copies in a pending order, then open a Stripe Checkout Session for it.
+
+    Raises CheckoutError (nothing held) or PaymentProviderUnavailable (the hold was released).
+    """
+    email = normalise_email(email)
+    order, lines = _reserve(quantities=cart.quantities(), email=email)
+    if payments.is_offline():
+        url = reverse("shop:test-checkout", args=[order.number]) + f"?key={order.access_key}"
+        return CheckoutStart(order=order, redirect_url=url)
+    key = f"?order={order.number}&key={order.access_key}"
+    try:
+        session = payments.create_checkout_session(
+            order=order,
+            lines=lines,
+            shipping_rates=list(ShippingRate.objects.filter(active=True)),
+            success_url=_absolute(reverse("shop:checkout-success") + key),
+            cancel_url=_absolute(reverse("shop:checkout-cancel") + key),
+            expires_at=order.expires_at - SESSION_MARGIN,
+            customer_email=email or None,
+        )
+    except payments.PaymentProviderError as error:
+        release_order(order=order, note="Payment provider unavailable; copies given back.")
+        log.warning("order %s: checkout start failed, reservation released", order.number)
+        raise PaymentProviderUnavailable from error
+    Order.objects.filter(pk=order.pk).update(stripe_session_id=session["id"])
+    order.stripe_session_id = session["id"]
+    log.info("order %s: checkout session %s", order.number, session["id"])
+    return CheckoutStart(order=order, redirect_url=session["url"])
+
+
+def _give_back(order):
+    """Return an order's held copies to stock (caller holds the order's lock)."""
+    if order.stock_state != Order.StockState.RESERVED:
+        return
+    lines = list(order.lines.all())
+    _lock_stock([line.pressing_id for line in lines])
+    for line in sorted(lines, key=lambda line: line.pressing_id):
+        Stock.objects.filter(pressing_id=line.pressing_id).update(
+            reserved=F("reserved") - line.quantity
+        )
+    order.stock_state = Order.StockState.RELEASED
+
+
+def release_order(*, order, note, by=None):
+    """Cancel a pending order and give its copies back; a no-op once it is paid or cancelled."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        if order.status not in (Order.Status.PENDING, Order.Status.AWAITING):
+            return order
+        _give_back(order)
+        _record(order, Order.Status.CANCELLED, note, by=by)
+        order.save(update_fields=["status", "stock_state"])
+    log.info("order %s cancelled: %s", order.number, note)
+    return order
+
+
+def cancel_checkout(*, order):
+    """The shopper turned back from checkout: close the Stripe session and give the copies back."""
+    if order.stripe_session_id and not payments.is_offline():
+        try:
+            payments.expire_checkout_session(order.stripe_session_id)
+        except payments.PaymentProviderError:
+            # The session still expires on its own; a payment made meanwhile is handled as late.
+            log.warning("order %s: could not expire the checkout session", order.number)
+    return release_order(order=order, note="Checkout cancelled by the shopper.")
+
+
+def expire_reservations(*, now=None):
+    """Give back the copies of pending orders whose checkout has run out. Safe to run concurrently."""
+    released = 0
+    for pk in Order.objects.expired_reservations(now).values_list("pk", flat=True):
+        with transaction.atomic():
+            order = (
+                Order.objects.select_for_update(skip_locked=True)
+                .expired_reservations(now)
+                .filter(pk=pk)
+                .first()
+            )
+            if order is None:
+                continue  # another run, or a payment, has it
+            _give_back(order)
+            _record(order, Order.Status.CANCELLED, "Checkout expired; copies given back.")
+            order.save(update_fields=["status", "stock_state"])
+            released += 1
+            log.info("order %s expired", order.number)
+    return released
+
+
+# --- Stripe events --------------------------------------------------------------------------
+
+
+def _take_stock(order):
+    """Turn the order's hold into a sale: exactly once, guarded by stock_state.
+
+    Returns False when the hold was released and the copies are no longer free (a late payment).
+    """
+    if order.stock_state == Order.StockState.TAKEN:
+        return True
+    holding = order.stock_state == Order.StockState.RESERVED
+    lines = sorted(order.lines.all(), key=lambda line: line.pressing_id)
+    stocks = _lock_stock([line.pressing_id for line in lines])
+
+    def pool(line):
+        return "preorder_allocation" if line.preorder else "on_hand"
+
+    if not holding:
+        # A late payment: sell from copies still free, or not at all.
+        for line in lines:
+            stock = stocks.get(line.pressing_id)
+            if stock is None or getattr(stock, pool(line)) - stock.reserved < line.quantity:
+                return False
+            setattr(stock, pool(line), getattr(stock, pool(line)) - line.quantity)
+    for line in lines:
+        changes = {pool(line): F(pool(line)) - line.quantity}
+        if holding:
+            changes["reserved"] = F("reserved") - line.quantity
+        Stock.objects.filter(pressing_id=line.pressing_id).update(**changes)
+    order.stock_state = Order.StockState.TAKEN
+    return True
+
+
+def _store_session(order, session):
+    details = session.get("customer_details") or {}
+    email = normalise_email(details.get("email") or session.get("customer_email"))
+    if email and not order.email:
+        order.email = email
+    shipping = (session.get("collected_information") or {}).get("shipping_details") or session.get(
+        "shipping_details"
+    )
+    if shipping:
+        order.shipping_name = (shipping.get("name") or "")[:200]
+        order.shipping_address = shipping.get("address") or {}
+    cost = session.get("shipping_cost") or {}
+    if cost.get("amount_total") is not None:
+        order.shipping = from_minor_units(cost["amount_total"], order.currency)
+    if session.get("amount_total") is not None:
+        order.total = from_minor_units(session["amount_total"], order.currency)
+    if session.get("payment_intent"):
+        order.stripe_payment_intent = session["payment_intent"]
+    if session.get("id") and not order.stripe_session_id:
+        order.stripe_session_id = session["id"]
+
+
+def _mark_paid(order, note):
+    """Paid: take the copies (once). Returns the follow-ups to run after commit."""
+    if order.is_paid or order.status == Order.Status.REFUNDED or order.late_refund_requested_at:
+        return []
+    if not _take_stock(order):
+        order.late_refund_requested_at = timezone.now()
+        _record(
+            order,
+            Order.Status.CANCELLED,
+            "Paid after the hold ran out and the copies were gone; refunding in full.",
+        )
+        log.warning("order %s: late payment with no stock left, refunding", order.number)
+        return ["late_refund"]
+    order.paid_at = order.paid_at or timezone.now()
+    fully_refunded = order.amount_refunded and order.amount_refunded >= order.total
+    _record(order, Order.Status.REFUNDED if fully_refunded else Order.Status.PAID, note)
+    log.info("order %s paid", order.number)
+    return ["confirm"]
+
+
+def _on_session_completed(order, session):
+    _store_session(order, session)
+    if session.get("payment_status") in ("paid", "no_payment_required"):
+        return _mark_paid(order, "Paid by card through Stripe Checkout.")
+    if order.status == Order.Status.PENDING:
+        _record(
+            order, Order.Status.AWAITING, "Checkout complete; waiting for the payment to clear."
+        )
+    return []
+
+
+def _on_async_succeeded(order, session):
+    _store_session(order, session)
+    return _mark_paid(order, "The delayed payment cleared.")
+
+
+def _on_async_failed(order, session):
+    _store_session(order, session)
+    if order.status in (Order.Status.PENDING, Order.Status.AWAITING):
+        _give_back(order)
+        _record(order, Order.Status.CANCELLED, "The delayed payment failed; copies given back.")
+    return []
+
+
+def _on_session_expired(order, session):
+    if order.status == Order.Status.PENDING:
+        _give_back(order)
+        _record(order, Order.Status.CANCELLED, "Checkout expired at Stripe; copies given back.")
+    return []
+
+
+def _on_charge_refunded(order, charge):
+    refunded = from_minor_units(charge.get("amount_refunded") or 0, order.currency)
+    if refunded <= order.amount_refunded:
+        return []  # an older event than one already applied
+    order.amount_refunded = refunded
+    if order.status in (Order.Status.PENDING, Order.Status.AWAITING):
+        return []  # the payment event has not arrived yet; _mark_paid reads amount_refunded
+    full = refunded >= order.total
+    to = Order.Status.REFUNDED if full else Order.Status.PARTLY_REFUNDED
+    _record(order, to, f"{format_money(refunded, order.currency)} refunded in total.")
+    return []
+
+
+EVENT_HANDLERS = {
+    "checkout.session.completed": _on_session_completed,
+    "checkout.session.async_payment_succeeded": _on_async_succeeded,
+    "checkout.session.async_payment_failed": _on_async_failed,
+    "checkout.session.expired": _on_session_expired,
+    "charge.refunded": _on_charge_refunded,
+}
+
+
+def _order_for(event_type, obj):
+    metadata = obj.get("metadata") or {}
+    orders = Order.objects.select_for_update()
+    order_id = str(metadata.get("order_id") or "")
+    if order_id.isdigit():
+        order = orders.filter(pk=int(order_id)).first()
+        if order:
+            return order
+    if event_type.startswith("checkout.session.") and obj.get("id"):
+        return orders.filter(stripe_session_id=obj["id"]).first()
+    if event_type == "charge.refunded" and obj.get("payment_intent"):
+        return orders.filter(stripe_payment_intent=obj["payment_intent"]).first()
+    return None
+
+
+def handle_stripe_webhook(*, payload, signature):
+    """Verify a webhook delivery and apply it once. Raises payments.InvalidWebhook."""
+    event = payments.construct_event(payload, signature)
+    return apply_stripe_event(event)
+
+
+def apply_stripe_event(event):
+    """Apply a verified event exactly once; duplicates and unknown types are no-ops.
+
+    The event id is stored in the same transaction as its effect, so an event is either fully
+    applied and recorded or neither (and Stripe delivers it again).
+    """
+    event_type = event.get("type", "")
+    handler = EVENT_HANDLERS.get(event_type)
+    if handler is None or not event.get("id"):
+        return "ignored"
+    obj = event["data"].get("object") or {}
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                record = StripeEvent.objects.create(
+                    event_id=str(event["id"])[:255], type=event_type
+                )
+        except IntegrityError:
+            # Already applied, possibly by a delivery running at this very moment (the insert
+            # waited for its transaction to commit).
+            return "duplicate"
+        order = _order_for(event_type, obj)
+        if order is None:
+            log.warning("stripe event %s (%s): no matching order", event["id"], event_type)
+            return "no order"
+        follow_ups = handler(order, obj)
+        order.save()
+        record.order = order
+        record.save(update_fields=["order"])
+    log.info("order %s: applied %s %s", order.number, event_type, event["id"])
+    run_follow_ups(order=order, follow_ups=follow_ups)
+    return "applied"
+
+
+def run_follow_ups(*, order, follow_ups):
+    """Effects outside the transaction: emails and refunds. Failures are retried by the scheduler."""
+    for follow_up in follow_ups:
+        try:
+            if follow_up == "confirm":
+                send_confirmation(order=order)
+            elif follow_up == "late_refund":
+                refund_late_payment(order=order)
+        except Exception:
+            log.exception("order %s: %s failed; it will be retried", order.number, follow_up)
+
+
+# --- Emails ---------------------------------------------------------------------------------
+
+
+def _email(*, template, to, context):
+    subject = render_to_string(f"shop/email/{template}_subject.txt", context).strip()
+    body = render_to_string(f"shop/email/{template}.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+
+
+def _order_context(order):
+    return {
+        "order": order,
+        "lines": list(order.lines.all()),
+        "order_url": _absolute(order.get_absolute_url()),
+    }
+
+
+def _send_once(*, order, field, template):
+    """Claim the send by setting its timestamp first; put it back if sending fails."""
+    if not order.email:
+        return False
+    claimed = Order.objects.filter(pk=order.pk, **{f"{field}__isnull": True}).update(
+        **{field: timezone.now()}
+    )
+    if not claimed:
+        return False
+    try:
+        _email(template=template, to=order.email, context=_order_context(order))
+    except Exception:
+        Order.objects.filter(pk=order.pk).update(**{field: None})
+        raise
+    log.info("order %s: %s email sent", order.number, template)
+    return True
+
+
+def send_confirmation(*, order):
+    """The payment confirmation: at most once per order (resend_confirmation forces another)."""
+    order.refresh_from_db()
+    if not order.is_paid:
+        return False
+    return _send_once(order=order, field="confirmation_sent_at", template="confirmation")
+
+
+def resend_confirmation(*, order):
+    Order.objects.filter(pk=order.pk).update(confirmation_sent_at=None)
+    return send_confirmation(order=order)
+
+
+# --- Refunds and shipping (staff) -----------------------------------------------------------
+
+
+class OrderActionError(Exception):
+    """A staff action (refund, ship) that cannot be done; the message says why."""
+
+
+def refund_late_payment(*, order):
+    """Refund a payment that arrived after its copies were gone; the idempotency key makes it once."""
+    order.refresh_from_db()
+    if not order.late_refund_requested_at or order.amount_refunded >= order.total:
+        return False
+    if not order.stripe_payment_intent:
+        log.error("order %s: late payment without a payment intent", order.number)
+        return False
+    if not payments.is_offline():
+        payments.create_refund(
+            payment_intent=order.stripe_payment_intent,
+            amount=order.total,
+            currency=order.currency,
+            idempotency_key=f"late-refund-{order.number}",
+        )
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        if order.amount_refunded < order.total:
+            order.amount_refunded = order.total
+            _record(order, Order.Status.REFUNDED, "Refunded in full: no copies were left.")
+            order.save()
+    _email(template="late_refund", to=order.email, context=_order_context(order))
+    return True
+
+
+def refund_order(*, order, amount=None, by=None):
+    """Refund all (amount None) or part of a paid order through Stripe."""
+    order.refresh_from_db()
+    amount = order.refundable if amount is None else Decimal(amount)
+    if not order.is_paid and order.status != Order.Status.PARTLY_REFUNDED:
+        raise OrderActionError(f"Order {order.number} is {order.get_status_display().lower()}.")
+    if amount <= 0 or amount > order.refundable:
+        raise OrderActionError(f"Refund between 0.01 and {format_money(order.refundable)}.")
+    if not order.stripe_payment_intent:
+        raise OrderActionError(f"Order {order.number} has no Stripe payment to refund.")
+    # Keyed on the amount refunded so far: a double click cannot refund twice.
+    key = f"refund-{order.number}-{order.amount_refunded}-{amount}"
+    if not payments.is_offline():
+        try:
+            payments.create_refund(
+                payment_intent=order.stripe_payment_intent,
+                amount=amount,
+                currency=order.currency,
+                idempotency_key=key,
+            )
+        except payments.PaymentProviderError as error:
+            raise OrderActionError(f"Stripe refused the refund: {error}") from error
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        order.amount_refunded += amount
+        full = order.amount_refunded >= order.total
+        to = Order.Status.REFUNDED if full else Order.Status.PARTLY_REFUNDED
+        _record(order, to, f"{format_money(amount, order.currency)} refunded by staff.", by=by)
+        order.save()
+    log.info("order %s refunded %s", order.number, amount)
+    return order
+
+
+def mark_shipped(*, order, carrier, tracking_number, by=None):
+    """Record the parcel and email the buyer once."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        if order.status not in (Order.Status.PAID, Order.Status.PARTLY_REFUNDED):
+            raise OrderActionError(
+                f"Order {order.number} is {order.get_status_display().lower()}; only paid orders ship."
+            )
+        order.carrier = carrier
+        order.tracking_number = tracking_number
+        order.shipped_at = timezone.now()
+        _record(order, Order.Status.SHIPPED, f"{carrier} {tracking_number}".strip(), by=by)
+        order.save()
+    _send_once(order=order, field="shipping_notice_sent_at", template="shipped")
+    return order
+
+
+def retry_pending_effects():
+    """Retry what a failure left undone: confirmation emails and late refunds."""
+    done = 0
+    for order in Order.objects.filter(
+        status__in=[Order.Status.PAID, Order.Status.SHIPPED], confirmation_sent_at__isnull=True
+    ).exclude(email=""):
+        done += bool(send_confirmation(order=order))
+    for order in Order.objects.filter(late_refund_requested_at__isnull=False).exclude(
+        status=Order.Status.REFUNDED
+    ):
+        try:
+            done += bool(refund_late_payment(order=order))
+        except payments.PaymentProviderError:
+            log.warning("order %s: late refund still failing", order.number)
+    return done
+
+
+def reconcile_with_stripe(*, since, fix=False):
+    """Paid Checkout Sessions without a paid order, and paid orders without a paid session."""
+    sessions = payments.list_checkout_sessions(created_after=since)
+    paid_sessions = {s["id"]: s for s in sessions if s.get("payment_status") == "paid"}
+    orders = {
+        o.stripe_session_id: o
+        for o in Order.objects.filter(created_at__gte=since, stripe_session_id__isnull=False)
+    }
+    unpaid_orders = [
+        (sid, orders.get(sid))
+        for sid in paid_sessions
+        if orders.get(sid) is None or not (orders[sid].is_paid or orders[sid].amount_refunded)
+    ]
+    paid_without_session = [
+        o for sid, o in orders.items() if o.is_paid and sid not in paid_sessions
+    ]
+    if fix:
+        for sid, _ in unpaid_orders:
+            session = paid_sessions[sid]
+            apply_stripe_event(
+                {
+                    "id": f"reconcile_{sid}",
+                    "type": "checkout.session.completed",
+                    "data": {"object": session},
+                }
+            )
+    return {
+        "paid_sessions_without_paid_order": unpaid_orders,
+        "paid_orders_without_session": paid_without_session,
+    }
+
+
+# --- The offline test checkout --------------------------------------------------------------
+
+
+def _fake_event(event_type, obj):
+    return {
+        "id": f"evt_local_{secrets.token_hex(12)}",
+        "object": "event",
+        "api_version": "2025-01-27.acacia",
+        "created": int(time.time()),
+        "livemode": False,
+        "type": event_type,
+        "data": {"object": obj},
+    }
+
+
+def _deliver_locally(event):
+    """Sign the event like Stripe and hand it to the webhook code, as a real delivery would be."""
+    payload = json.dumps(event)
+    return handle_stripe_webhook(payload=payload.encode(), signature=payments.sign_payload(payload))
+
+
+def pay_test_checkout(*, order, email, name, address, shipping_rate):
+    """The offline checkout's "Pay": a Stripe-shaped checkout.session.completed for the order."""
+    session_id = order.stripe_session_id or f"cs_local_{order.number}"
+    if not order.stripe_session_id:
+        Order.objects.filter(pk=order.pk, stripe_session_id__isnull=True).update(
+            stripe_session_id=session_id
+        )
+    shipping = to_minor_units(shipping_rate.amount, order.currency) if shipping_rate else 0
+    session = {
+        "id": session_id,
+        "object": "checkout.session",
+        "mode": "payment",
+        "status": "complete",
+        "payment_status": "paid",
+        "currency": order.currency.lower(),
+        "amount_subtotal": to_minor_units(order.subtotal, order.currency),
+        "amount_total": to_minor_units(order.subtotal, order.currency) + shipping,
+        "client_reference_id": order.number,
+        "customer_details": {"email": email, "name": name},
+        "collected_information": {"shipping_details": {"name": name, "address": address}},
+        "shipping_cost": {"amount_total": shipping},
+        "metadata": {"order_id": str(order.pk), "order_number": order.number},
+        "payment_intent": f"pi_local_{order.number}",
+    }
+    if shipping_rate:
+        Order.objects.filter(pk=order.pk).update(shipping_rate_name=shipping_rate.name)
+    return _deliver_locally(_fake_event("checkout.session.completed", session))
+
+
+def cancel_test_checkout(*, order):
+    """The offline checkout's "Cancel": the checkout.session.expired Stripe would send."""
+    session = {
+        "id": order.stripe_session_id or f"cs_local_{order.number}",
+        "object": "checkout.session",
+        "status": "expired",
+        "payment_status": "unpaid",
+        "metadata": {"order_id": str(order.pk), "order_number": order.number},
+    }
+    return _deliver_locally(_fake_event("checkout.session.expired", session))
+
+
+# --- Stock and notify me --------------------------------------------------------------------
+
+
+def set_stock(*, pressing, on_hand, by=None, **settings_):
+    """Change a pressing's stock (staff). Raising it from nothing sends the waiting notices."""
+    with transaction.atomic():
+        stock, _ = Stock.objects.get_or_create(pressing=pressing)
+        stock = Stock.objects.select_for_update().get(pk=stock.pk)
+        was_sold_out = stock.available == 0
+        if on_hand < stock.reserved and not stock.is_preorder:
+            raise ValueError(
+                f"{stock.reserved} copies are held by checkouts in progress; on hand cannot go below that."
+            )
+        stock.on_hand = on_hand
+        for name, value in settings_.items():
+            setattr(stock, name, value)
+        stock.save()
+        back = was_sold_out and stock.available > 0
+    if back:
+        transaction.on_commit(lambda: send_restock_notices(pressing=pressing))
+    return stock
+
+
+def request_notify(*, email, pressing):
+    """Sign up for a notice; the first email asks to confirm. Asking again re-sends it."""
+    email = normalise_email(email)
+    notify, _ = NotifyRequest.objects.get_or_create(email=email, pressing=pressing)
+    if notify.unsubscribed_at:
+        NotifyRequest.objects.filter(pk=notify.pk).update(
+            unsubscribed_at=None, confirmed_at=None, notified_at=None
+        )
+    if not notify.confirmed_at or notify.unsubscribed_at:
+        _email(template="notify_confirm", to=email, context=_notify_context(notify))
+    return notify
+
+
+def _notify_context(notify):
+    return {
+        "notify": notify,
+        "pressing": notify.pressing,
+        "pressing_url": _absolute(notify.pressing.get_absolute_url()),
+        "confirm_url": _absolute(reverse("shop:notify-confirm", args=[notify.token])),
+        "unsubscribe_url": _absolute(reverse("shop:notify-unsubscribe", args=[notify.token])),
+    }
+
+
+def confirm_notify(*, token):
+    notify = NotifyRequest.objects.select_related("pressing__release").filter(token=token).first()
+    if notify and not notify.confirmed_at:
+        NotifyRequest.objects.filter(pk=notify.pk).update(confirmed_at=timezone.now())
+    return notify
+
+
+def unsubscribe_notify(*, token):
+    notify = NotifyRequest.objects.select_related("pressing__release").filter(token=token).first()
+    if notify and not notify.unsubscribed_at:
+        NotifyRequest.objects.filter(pk=notify.pk).update(unsubscribed_at=timezone.now())
+    return notify
+
+
+def send_restock_notices(*, pressing):
+    """Email everyone waiting, once each, in sign-up order. Safe to run twice at once."""
+    sent = 0
+    while True:
+        with transaction.atomic():
+            notify = (
+                NotifyRequest.objects.waiting()
+                .filter(pressing=pressing)
+                .select_for_update(skip_locked=True)
+                .order_by("created_at", "id")
+                .first()
+            )
+            if notify is None:
+                return sent
+            NotifyRequest.objects.filter(pk=notify.pk).update(notified_at=timezone.now())
+        try:
+            _email(template="restock", to=notify.email, context=_notify_context(notify))
+        except Exception:
+            NotifyRequest.objects.filter(pk=notify.pk).update(notified_at=None)
+            log.exception("restock notice to request %s failed; it will be retried", notify.pk)
+            return sent
+        sent += 1

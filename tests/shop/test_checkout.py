@@ -1,0 +1,135 @@
+"""Checkout through the real stripe library against the local fake Stripe API."""
+
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+
+from shop import services
+from shop.cart import Cart
+from shop.models import Order, Stock
+from tests.factories import ShippingRateFactory, pressing_on_sale
+from tests.shop.conftest import payload, post_event
+
+
+class SessionDict(dict):
+    """A plain dict standing in for request.session."""
+
+    modified = False
+
+
+def cart_with(*items):
+    cart = Cart(SessionDict())
+    for pressing, quantity in items:
+        cart.set(pressing.pk, quantity)
+    return cart
+
+
+@pytest.mark.django_db
+def test_checkout_creates_session_from_our_prices(fake_stripe):
+    pressing = pressing_on_sale(amount=Decimal("28.60"), on_hand=5)
+    ShippingRateFactory(amount=Decimal("8.00"), countries="GB, IE")
+    start = services.start_checkout(cart=cart_with((pressing, 2)), email="A@Example.com")
+
+    order = start.order
+    session = fake_stripe.sessions[order.stripe_session_id]
+    assert start.redirect_url == session["url"]
+    item = session["line_items_sent"][0]
+    assert item["price_data"]["unit_amount"] == "2860"
+    assert item["quantity"] == "2"
+    assert (
+        session["shipping_options_sent"][0]["shipping_rate_data"]["fixed_amount"]["amount"] == "800"
+    )
+    assert session["metadata"] == {"order_id": str(order.pk), "order_number": order.number}
+    assert session["customer_email"] == "a@example.com"
+    assert session["expires_at"] < int(order.expires_at.timestamp())
+    assert order.total == Decimal("57.20")
+    stock = Stock.objects.get(pressing=pressing)
+    assert (stock.on_hand, stock.reserved) == (5, 2)
+
+
+@pytest.mark.django_db
+def test_paying_takes_the_copies_once_and_emails_once(fake_stripe, client):
+    pressing = pressing_on_sale(on_hand=5)
+    ShippingRateFactory(amount=Decimal("8.00"))
+    order = services.start_checkout(cart=cart_with((pressing, 2))).order
+    session = fake_stripe.complete(order.stripe_session_id)
+    event = payload("checkout.session.completed", order=order, session=session)
+
+    for _ in range(3):
+        assert post_event(client, event).status_code == 200
+
+    order.refresh_from_db()
+    assert order.status == Order.Status.PAID
+    assert order.email == "buyer@example.com"
+    assert order.shipping == Decimal("8.00")
+    assert order.total == Decimal("65.20")
+    stock = Stock.objects.get(pressing=pressing)
+    assert (stock.on_hand, stock.reserved) == (3, 0)
+    assert len(mail.outbox) == 1
+    assert order.number in mail.outbox[0].subject
+
+
+@pytest.mark.django_db
+def test_stripe_down_releases_the_hold_and_says_so(fake_stripe, client):
+    fake_stripe.fail = True
+    pressing = pressing_on_sale(on_hand=3)
+    client.post("/cart/add/", {"pressing": pressing.pk, "quantity": 2})
+
+    response = client.post("/checkout/", {"email": ""})
+
+    assert response.status_code == 503
+    assert b"Payment provider unavailable" in response.content
+    assert Stock.objects.get(pressing=pressing).reserved == 0
+    order = Order.objects.get()
+    assert order.status == Order.Status.CANCELLED
+    assert fake_stripe.count("POST", "/v1/checkout/sessions") == 2  # one retry, then give up
+    assert client.session["cart"] == {str(pressing.pk): 2}
+
+
+@pytest.mark.django_db
+def test_stripe_slow_times_out_and_releases_the_hold(fake_stripe, settings):
+    settings.STRIPE_TIMEOUT = 0.3
+    fake_stripe.slow = 1.0
+    pressing = pressing_on_sale(on_hand=3)
+    with pytest.raises(services.PaymentProviderUnavailable):
+        services.start_checkout(cart=cart_with((pressing, 1)))
+    assert Stock.objects.get(pressing=pressing).reserved == 0
+    assert Order.objects.get().status == Order.Status.CANCELLED
+
+
+@pytest.mark.django_db
+def test_sold_out_checkout_makes_nothing(fake_stripe):
+    pressing = pressing_on_sale(on_hand=1)
+    with pytest.raises(services.CheckoutError, match="only 1"):
+        services.start_checkout(cart=cart_with((pressing, 2)))
+    assert not Order.objects.exists()
+    assert fake_stripe.count("POST", "/v1/checkout/sessions") == 0
+
+
+@pytest.mark.django_db
+def test_per_customer_limit_counts_earlier_orders(fake_stripe):
+    pressing = pressing_on_sale(on_hand=25, per_customer_limit=1, per_order_limit=1)
+    with pytest.raises(services.CheckoutError, match="email"):
+        services.start_checkout(cart=cart_with((pressing, 1)))
+    services.start_checkout(cart=cart_with((pressing, 1)), email="fan@example.com")
+    with pytest.raises(services.CheckoutError, match="limited to 1 per customer"):
+        services.start_checkout(cart=cart_with((pressing, 1)), email="FAN@example.com")
+    assert Order.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_expired_checkout_gives_copies_back(fake_stripe):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    pressing = pressing_on_sale(on_hand=2)
+    order = services.start_checkout(cart=cart_with((pressing, 2))).order
+    assert services.expire_reservations() == 0
+    later = timezone.now() + timedelta(minutes=40)
+    assert services.expire_reservations(now=later) == 1
+    assert services.expire_reservations(now=later) == 0
+    order.refresh_from_db()
+    assert order.status == Order.Status.CANCELLED
+    assert Stock.objects.get(pressing=pressing).reserved == 0

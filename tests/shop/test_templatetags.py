@@ -1,0 +1,76 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.template import Context, Template
+from django.test import RequestFactory
+from django.utils import timezone
+
+from catalogue import hooks
+from catalogue.models import Pressing
+from shop.models import Price
+from tests.factories import PressingFactory, ReleaseFactory, pressing_on_sale
+
+pytestmark = pytest.mark.django_db
+
+
+def render(source, **context):
+    request = RequestFactory().get("/releases/x/")
+    return Template("{% load shop %}" + source).render(Context({"request": request, **context}))
+
+
+def test_buy_box_states():
+    in_stock = pressing_on_sale(on_hand=40)
+    low = pressing_on_sale(on_hand=3)
+    sold_out = pressing_on_sale(on_hand=0)
+    future = timezone.localdate() + timedelta(days=30)
+    preorder = pressing_on_sale(on_hand=0, preorder_allocation=100)
+    Pressing.objects.filter(pk=preorder.pk).update(release_date=future)
+    unpriced = PressingFactory()
+
+    html = {
+        p: render("{% buy_box p %}", p=Pressing.objects.get(pk=p.pk))
+        for p in (in_stock, low, sold_out, preorder, unpriced)
+    }
+
+    assert "In stock" in html[in_stock]
+    assert "$28.60" in html[in_stock]
+    assert "Add to cart" in html[in_stock]
+    assert "Only 3 left" in html[low]
+    assert 'max="3"' in html[low]
+    assert "Sold out" in html[sold_out]
+    assert "Notify me" in html[sold_out]
+    assert "Add to cart" not in html[sold_out]
+    assert f"Pre-order – ships {future.day} {future:%B}" in html[preorder]
+    assert "Add to cart" in html[preorder]
+    assert "Notify me" in html[unpriced]
+
+
+def test_buy_box_shows_a_sale_price():
+    pressing = pressing_on_sale(amount=Decimal("22.00"))
+    Price.objects.filter(pressing=pressing).update(compare_at=Decimal("28.60"))
+    html = render("{% buy_box p %}", p=Pressing.objects.get(pk=pressing.pk))
+    assert "$22.00" in html
+    assert "<s" in html
+    assert "$28.60" in html
+
+
+def test_buy_box_runs_no_query_when_prefetched(django_assert_num_queries):
+    release = ReleaseFactory()
+    for _ in range(4):
+        pressing_on_sale(on_hand=3, release=release)
+    pressings = list(
+        hooks.annotate_pressings(Pressing.objects.select_related("release").filter(release=release))
+    )
+    assert len(pressings) == 4
+    with django_assert_num_queries(0):
+        html = render("{% for p in pressings %}{% buy_box p %}{% endfor %}", pressings=pressings)
+    assert html.count("Add to cart") == 4
+
+
+def test_notify_me_lists_the_release_pressings():
+    release = ReleaseFactory()
+    PressingFactory(release=release, colour="Hot pink")
+    html = render("{% notify_me release %}", release=release)
+    assert "Hot pink" in html
+    assert 'action="/notify/"' in html
