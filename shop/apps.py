@@ -21,4 +21,6 @@ class ShopConfig(AppConfig):
         )
         hooks.register_sort(hooks.ListSort("price", "Price, low to high", selectors.sort_by_price))
         hooks.register_pressing_annotation(selectors.prefetch_for_pressings)
+        hooks.register_json_ld(selectors.add_offers_to_json_ld)
+        hooks.register_card_include("shop/includes/card_price.html")
         demo_loaded.connect(demo.load_shop_demo, dispatch_uid="shop.demo")

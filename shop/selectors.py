@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
@@ -126,3 +127,28 @@ def filter_price_max(queryset, raw):
 
 def sort_by_price(queryset):
     return annotate_releases(queryset).order_by(F("shop_price_from").asc(nulls_last=True), "pk")
+
+
+# --- What the shop adds to catalogue pages -------------------------------------------------
+
+SCHEMA_AVAILABILITY = {
+    "in_stock": "https://schema.org/InStock",
+    "low": "https://schema.org/LimitedAvailability",
+    "preorder": "https://schema.org/PreOrder",
+    "sold_out": "https://schema.org/SoldOut",
+}
+
+
+def add_offers_to_json_ld(release, data):
+    """schema.org Offer for each pressing on sale, read from the prefetched price and stock."""
+    for pressing, entry in zip(release.pressings.all(), data.get("albumRelease", []), strict=False):
+        offer = offer_for(pressing)
+        if offer.price is None or offer.state not in SCHEMA_AVAILABILITY:
+            continue
+        entry["offers"] = {
+            "@type": "Offer",
+            "price": str(offer.price.amount),
+            "priceCurrency": settings.CURRENCY,
+            "availability": SCHEMA_AVAILABILITY[offer.state],
+            "url": entry.get("@id", ""),
+        }
