@@ -1,0 +1,195 @@
+"""Build the benchmark's data and tell bench/run.py what to request.
+
+Runs with the benchmark's own settings (its own database), never the development one.
+"""
+
+import json
+import random
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.sessions.backends.cached_db import SessionStore
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import connection
+from django.db.models import Count, Q
+from django.http import HttpResponse
+
+from catalogue.models import Artist, Pressing, Release
+from ratings.models import Tally, Vote
+from ratings.voters import VOTER_COOKIE, new_voter_token, set_voter_cookie
+from shop.models import Order, Price, Stock
+
+TOKENS = 60_000  # more than a scenario can send in its time, so each request is a new voter
+CHECKOUT_SESSIONS = 20_000
+
+
+class Command(BaseCommand):
+    help = "Prepare (or --verify) the benchmark's catalogue, shop data and request lists."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--releases", type=int, default=100_000)
+        parser.add_argument("--out", required=True)
+        parser.add_argument("--verify", action="store_true")
+
+    def handle(self, *args, **options):
+        out = Path(options["out"])
+        out.mkdir(parents=True, exist_ok=True)
+        if options["verify"]:
+            self.stdout.write(json.dumps(self.verify(out)))
+            return
+        self.build_catalogue(options["releases"])
+        self.build_shop()
+        targets = self.targets(out)
+        (out / "targets.json").write_text(json.dumps(targets, indent=2))
+
+    def build_catalogue(self, releases):
+        existing = Release.objects.count()
+        if existing == releases:
+            self.stderr.write(f"reusing the catalogue of {existing:,} releases")
+            return
+        if existing:
+            self.stderr.write(f"the catalogue has {existing:,} releases, not {releases:,}: rebuilding")
+            call_command("flush", "--noinput", verbosity=0)
+        call_command("seed_catalogue", "--releases", str(releases), stdout=self.stderr)
+
+    def build_shop(self):
+        """A price and generous stock for every pressing that has none (bulk, idempotent)."""
+        rng = random.Random(7)
+        missing = Pressing.objects.filter(shop_price__isnull=True).values_list("pk", flat=True).iterator()
+        prices, stocks = [], []
+        for pk in missing:
+            prices.append(Price(pressing_id=pk, amount=Decimal(rng.choice(["19.99", "24.99", "28.60", "32.00", "39.99"]))))
+            stocks.append(Stock(pressing_id=pk, on_hand=rng.choice([0, 5, 40, 200])))
+            if len(prices) == 5000:
+                self._flush(prices, stocks)
+        self._flush(prices, stocks)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+    @staticmethod
+    def _flush(prices, stocks):
+        Price.objects.bulk_create(prices, ignore_conflicts=True)
+        Stock.objects.bulk_create(stocks, ignore_conflicts=True)
+        prices.clear()
+        stocks.clear()
+
+    def targets(self, out):
+        published = Release.objects.published()
+        typical = published.annotate(n=Count("tracks")).filter(n=12).order_by("pk").first()
+        longest = published.annotate(n=Count("tracks")).filter(n__gte=40).order_by("pk").first() or typical
+        artist = (
+            Artist.objects.annotate(n=Count("credits__release", distinct=True)).order_by("-n").first()
+        )
+        # The pressing every cart and checkout buys: stock that cannot run out during a run.
+        pressing = Pressing.objects.filter(release=typical).first()
+        Stock.objects.filter(pressing=pressing).update(on_hand=10_000_000, reserved=0, per_order_limit=5, per_customer_limit=None)
+
+        slugs = list(published.order_by("?").values_list("slug", flat=True)[:3000])
+        (out / "release-paths.txt").write_text("".join(f"/releases/{s}/\n" for s in slugs))
+        common = self.common_title_word()
+        misspelt = self.misspell(artist.name)
+        list_paths = [
+            "/releases/",
+            "/releases/?page=200",
+            "/releases/?format=lp&colour=black&decade=1990",
+            "/releases/?sort=price",
+        ]
+        (out / "list-paths.txt").write_text("".join(p + "\n" for p in list_paths))
+        search_paths = [f"/search/?q={common}", f"/search/?q={misspelt}", "/search/?q=zzqxvj"]
+        (out / "search-paths.txt").write_text("".join(p + "\n" for p in search_paths))
+
+        voters = []
+        for _ in range(TOKENS):
+            response = HttpResponse()
+            set_voter_cookie(response, new_voter_token())
+            voters.append(response.cookies[VOTER_COOKIE].value)
+        (out / "voters.txt").write_text("\n".join(voters) + "\n")
+
+        sessions = []
+        for _ in range(CHECKOUT_SESSIONS):
+            store = SessionStore()
+            store["cart"] = {str(pressing.pk): 1}
+            store.create()
+            sessions.append(store.session_key)
+        (out / "carts.txt").write_text("\n".join(sessions) + "\n")
+
+        mixed = (
+            [f"/releases/{s}/" for s in slugs[:60]]
+            + list_paths * 5
+            + search_paths * 3 + ["/search/?q=night"]
+        )
+        (out / "mixed-paths.txt").write_text("".join(p + "\n" for p in mixed))
+        vote_path = f"/releases/{typical.slug}/poll/"
+        (out / "vote-release.txt").write_text(typical.slug)
+        session_cookie = settings.SESSION_COOKIE_NAME
+        return {
+            "server_env": {},
+            "release": typical.slug,
+            "scenarios": [
+                {"name": "ceiling", "path": "/bench/ceiling/", "page": ""},
+                {"name": "home", "path": "/", "page": "home"},
+                {"name": "release (12 tracks)", "path": typical.get_absolute_url(), "page": "release"},
+                {"name": "release (40 tracks)", "path": longest.get_absolute_url(), "page": "release"},
+                {"name": "release cold (rotating)", "path": "/", "paths": str(out / "release-paths.txt"), "page": "release"},
+                {"name": "list first page", "path": "/releases/", "page": "release-list"},
+                {"name": "list deep page", "path": "/releases/?page=200", "page": "release-list"},
+                {"name": "list three filters", "path": list_paths[2], "page": "release-list"},
+                {"name": "list sort by price", "path": "/releases/?sort=price", "page": "release-list"},
+                {"name": "search common word", "path": search_paths[0], "page": "search"},
+                {"name": "search misspelt artist", "path": search_paths[1], "page": "search"},
+                {"name": "search no hits", "path": search_paths[2], "page": "search"},
+                {"name": "artist page", "path": artist.get_absolute_url(), "page": "artist"},
+                {
+                    "name": "add to cart", "path": "/cart/add/", "method": "POST", "page": "cart-add",
+                    "body": f"pressing={pressing.pk}&quantity=1",
+                },
+                {
+                    "name": "start checkout", "path": "/checkout/", "method": "POST", "page": "checkout",
+                    "body": "email=bench%40needledrop.test", "cookie": session_cookie, "tokens": str(out / "carts.txt"),
+                },
+                {
+                    "name": "poll vote (new voters)", "path": vote_path, "method": "POST", "page": "vote",
+                    "body": "choice=buying", "cookie": VOTER_COOKIE, "tokens": str(out / "voters.txt"),
+                },
+                {"name": "mixed browse", "path": "/", "paths": str(out / "mixed-paths.txt"), "page": ""},
+            ],
+        }
+
+    @staticmethod
+    def common_title_word():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT word FROM ts_stat('SELECT to_tsvector(''simple'', title) FROM catalogue_release') "
+                "WHERE length(word) > 4 ORDER BY ndoc DESC LIMIT 1"
+            )
+            row = cursor.fetchone()
+        return row[0] if row else "score"
+
+    @staticmethod
+    def misspell(name):
+        word = max(name.split(), key=len).lower()
+        if len(word) < 4:
+            return word
+        i = len(word) // 2
+        return word[:i - 1] + word[i] + word[i - 1] + word[i + 1:]
+
+    def verify(self, out):
+        """What must hold after the run: exact poll counts, no oversold stock."""
+        slug = (out / "vote-release.txt").read_text().strip()
+        release = Release.objects.get(slug=slug)
+        stored = Vote.objects.filter(release=release).aggregate(
+            buying=Count("pk", filter=Q(answer="buying")), total=Count("pk")
+        )
+        tally = Tally.objects.filter(release=release).first()
+        tally_total = (tally.buying + tally.maybe + tally.not_my_style + tally.too_expensive) if tally else 0
+        oversold = Stock.objects.filter(reserved__gt=10_000_000).count()
+        negative = Stock.objects.filter(Q(on_hand__lt=0) | Q(reserved__lt=0)).count()
+        return {
+            "votes stored": stored["total"],
+            "votes tallied": tally_total,
+            "poll counts exact": stored["total"] == tally_total and (tally.buying if tally else 0) == stored["buying"],
+            "pending checkout orders": Order.objects.count(),
+            "stock rows oversold or negative": oversold + negative,
+        }
