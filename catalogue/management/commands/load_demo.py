@@ -28,7 +28,7 @@ class Command(BaseCommand):
             return
         report = import_file(DEMO_FILE)
         if report.errors:
-            raise CommandError("; ".join(f"record {i}: {reason}" for i, reason in report.errors))
+            raise CommandError("; ".join(str(error) for error in report.errors))
         demo_loaded.send(sender=self.__class__, stdout=self.stdout)
         self.stdout.write(
             self.style.SUCCESS(
