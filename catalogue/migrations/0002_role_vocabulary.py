@@ -10,6 +10,7 @@ ROLES = [
     ("Conductor", "conductor"),
     ("Orchestrated By", "orchestrated-by"),
     ("Arranged By", "arranged-by"),
+    ("Lyrics By", "lyrics-by"),
     ("Producer", "producer"),
     ("Music Supervisor", "music-supervisor"),
     ("Mixed By", "mixed-by"),
