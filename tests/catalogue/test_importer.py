@@ -3,6 +3,7 @@
 import copy
 import io
 import json
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -262,3 +263,19 @@ def test_progress_bar_draws_on_a_terminal_only():
         bar(10, 10)
     assert terminal.getvalue() == "\r[#####-----] 5/10 releases\r[##########] 10/10 releases\n"
     assert pipe.getvalue() == ""
+
+
+@pytest.mark.django_db
+def test_the_documented_example_imports(tmp_path):
+    text = (Path(__file__).resolve().parents[2] / "docs" / "import-format.md").read_text()
+    example = text.split("```json\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "example.json"
+    path.write_text(example)
+
+    report = import_file(path)
+
+    assert (report.created, report.errors) == (1, [])
+    track = Track.objects.get(position="B1")
+    assert "".join(f"{ta.name}{ta.join_phrase}" for ta in track.artist_credit.all()) == (
+        "The Chromatics feat. Electric Youth"
+    )
