@@ -1,8 +1,10 @@
+import json
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from catalogue.covers import add_generated_cover
 from catalogue.importer import import_file
 from catalogue.models import Release
 from catalogue.signals import demo_loaded
@@ -28,7 +30,10 @@ class Command(BaseCommand):
             return
         report = import_file(DEMO_FILE)
         if report.errors:
-            raise CommandError("; ".join(f"record {i}: {reason}" for i, reason in report.errors))
+            raise CommandError("; ".join(str(error) for error in report.errors))
+        slugs = [record["slug"] for record in json.loads(DEMO_FILE.read_text())["releases"]]
+        for release in Release.objects.filter(slug__in=slugs, cover="").select_related("film"):
+            add_generated_cover(release)
         demo_loaded.send(sender=self.__class__, stdout=self.stdout)
         self.stdout.write(
             self.style.SUCCESS(
