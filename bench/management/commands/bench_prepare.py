@@ -50,17 +50,26 @@ class Command(BaseCommand):
             self.stderr.write(f"reusing the catalogue of {existing:,} releases")
             return
         if existing:
-            self.stderr.write(f"the catalogue has {existing:,} releases, not {releases:,}: rebuilding")
+            self.stderr.write(
+                f"the catalogue has {existing:,} releases, not {releases:,}: rebuilding"
+            )
             call_command("flush", "--noinput", verbosity=0)
         call_command("seed_catalogue", "--releases", str(releases), stdout=self.stderr)
 
     def build_shop(self):
         """A price and generous stock for every pressing that has none (bulk, idempotent)."""
         rng = random.Random(7)
-        missing = Pressing.objects.filter(shop_price__isnull=True).values_list("pk", flat=True).iterator()
+        missing = (
+            Pressing.objects.filter(shop_price__isnull=True).values_list("pk", flat=True).iterator()
+        )
         prices, stocks = [], []
         for pk in missing:
-            prices.append(Price(pressing_id=pk, amount=Decimal(rng.choice(["19.99", "24.99", "28.60", "32.00", "39.99"]))))
+            prices.append(
+                Price(
+                    pressing_id=pk,
+                    amount=Decimal(rng.choice(["19.99", "24.99", "28.60", "32.00", "39.99"])),
+                )
+            )
             stocks.append(Stock(pressing_id=pk, on_hand=rng.choice([0, 5, 40, 200])))
             if len(prices) == 5000:
                 self._flush(prices, stocks)
@@ -78,13 +87,20 @@ class Command(BaseCommand):
     def targets(self, out):
         published = Release.objects.published()
         typical = published.annotate(n=Count("tracks")).filter(n=12).order_by("pk").first()
-        longest = published.annotate(n=Count("tracks")).filter(n__gte=40).order_by("pk").first() or typical
+        longest = (
+            published.annotate(n=Count("tracks")).filter(n__gte=40).order_by("pk").first()
+            or typical
+        )
         artist = (
-            Artist.objects.annotate(n=Count("credits__release", distinct=True)).order_by("-n").first()
+            Artist.objects.annotate(n=Count("credits__release", distinct=True))
+            .order_by("-n")
+            .first()
         )
         # The pressing every cart and checkout buys: stock that cannot run out during a run.
         pressing = Pressing.objects.filter(release=typical).first()
-        Stock.objects.filter(pressing=pressing).update(on_hand=10_000_000, reserved=0, per_order_limit=5, per_customer_limit=None)
+        Stock.objects.filter(pressing=pressing).update(
+            on_hand=10_000_000, reserved=0, per_order_limit=5, per_customer_limit=None
+        )
 
         slugs = list(published.order_by("?").values_list("slug", flat=True)[:3000])
         (out / "release-paths.txt").write_text("".join(f"/releases/{s}/\n" for s in slugs))
@@ -118,7 +134,8 @@ class Command(BaseCommand):
         mixed = (
             [f"/releases/{s}/" for s in slugs[:60]]
             + list_paths * 5
-            + search_paths * 3 + ["/search/?q=night"]
+            + search_paths * 3
+            + ["/search/?q=night"]
         )
         (out / "mixed-paths.txt").write_text("".join(p + "\n" for p in mixed))
         vote_path = f"/releases/{typical.slug}/poll/"
@@ -130,30 +147,65 @@ class Command(BaseCommand):
             "scenarios": [
                 {"name": "ceiling", "path": "/bench/ceiling/", "page": ""},
                 {"name": "home", "path": "/", "page": "home"},
-                {"name": "release (12 tracks)", "path": typical.get_absolute_url(), "page": "release"},
-                {"name": "release (40 tracks)", "path": longest.get_absolute_url(), "page": "release"},
-                {"name": "release cold (rotating)", "path": "/", "paths": str(out / "release-paths.txt"), "page": "release"},
+                {
+                    "name": "release (12 tracks)",
+                    "path": typical.get_absolute_url(),
+                    "page": "release",
+                },
+                {
+                    "name": "release (40 tracks)",
+                    "path": longest.get_absolute_url(),
+                    "page": "release",
+                },
+                {
+                    "name": "release cold (rotating)",
+                    "path": "/",
+                    "paths": str(out / "release-paths.txt"),
+                    "page": "release",
+                },
                 {"name": "list first page", "path": "/releases/", "page": "release-list"},
                 {"name": "list deep page", "path": "/releases/?page=200", "page": "release-list"},
                 {"name": "list three filters", "path": list_paths[2], "page": "release-list"},
-                {"name": "list sort by price", "path": "/releases/?sort=price", "page": "release-list"},
+                {
+                    "name": "list sort by price",
+                    "path": "/releases/?sort=price",
+                    "page": "release-list",
+                },
                 {"name": "search common word", "path": search_paths[0], "page": "search"},
                 {"name": "search misspelt artist", "path": search_paths[1], "page": "search"},
                 {"name": "search no hits", "path": search_paths[2], "page": "search"},
                 {"name": "artist page", "path": artist.get_absolute_url(), "page": "artist"},
                 {
-                    "name": "add to cart", "path": "/cart/add/", "method": "POST", "page": "cart-add",
+                    "name": "add to cart",
+                    "path": "/cart/add/",
+                    "method": "POST",
+                    "page": "cart-add",
                     "body": f"pressing={pressing.pk}&quantity=1",
                 },
                 {
-                    "name": "start checkout", "path": "/checkout/", "method": "POST", "page": "checkout",
-                    "body": "email=bench%40needledrop.test", "cookie": session_cookie, "tokens": str(out / "carts.txt"),
+                    "name": "start checkout",
+                    "path": "/checkout/",
+                    "method": "POST",
+                    "page": "checkout",
+                    "body": "email=bench%40needledrop.test",
+                    "cookie": session_cookie,
+                    "tokens": str(out / "carts.txt"),
                 },
                 {
-                    "name": "poll vote (new voters)", "path": vote_path, "method": "POST", "page": "vote",
-                    "body": "choice=buying", "cookie": VOTER_COOKIE, "tokens": str(out / "voters.txt"),
+                    "name": "poll vote (new voters)",
+                    "path": vote_path,
+                    "method": "POST",
+                    "page": "vote",
+                    "body": "choice=buying",
+                    "cookie": VOTER_COOKIE,
+                    "tokens": str(out / "voters.txt"),
                 },
-                {"name": "mixed browse", "path": "/", "paths": str(out / "mixed-paths.txt"), "page": ""},
+                {
+                    "name": "mixed browse",
+                    "path": "/",
+                    "paths": str(out / "mixed-paths.txt"),
+                    "page": "",
+                },
             ],
         }
 
@@ -173,7 +225,7 @@ class Command(BaseCommand):
         if len(word) < 4:
             return word
         i = len(word) // 2
-        return word[:i - 1] + word[i] + word[i - 1] + word[i + 1:]
+        return word[: i - 1] + word[i] + word[i - 1] + word[i + 1 :]
 
     def verify(self, out):
         """What must hold after the run: exact poll counts, no oversold stock."""
@@ -183,13 +235,16 @@ class Command(BaseCommand):
             buying=Count("pk", filter=Q(answer="buying")), total=Count("pk")
         )
         tally = Tally.objects.filter(release=release).first()
-        tally_total = (tally.buying + tally.maybe + tally.not_my_style + tally.too_expensive) if tally else 0
+        tally_total = (
+            (tally.buying + tally.maybe + tally.not_my_style + tally.too_expensive) if tally else 0
+        )
         oversold = Stock.objects.filter(reserved__gt=10_000_000).count()
         negative = Stock.objects.filter(Q(on_hand__lt=0) | Q(reserved__lt=0)).count()
         return {
             "votes stored": stored["total"],
             "votes tallied": tally_total,
-            "poll counts exact": stored["total"] == tally_total and (tally.buying if tally else 0) == stored["buying"],
+            "poll counts exact": stored["total"] == tally_total
+            and (tally.buying if tally else 0) == stored["buying"],
             "pending checkout orders": Order.objects.count(),
             "stock rows oversold or negative": oversold + negative,
         }
