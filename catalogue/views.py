@@ -2,6 +2,7 @@ from itertools import groupby
 
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
+from django.db.models.functions import JSONObject
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView, TemplateView
 
@@ -11,18 +12,24 @@ from catalogue.forms import ReleaseFilterForm, SearchForm
 from catalogue.markdown import render_markdown
 from catalogue.models import (
     COMPOSED_BY,
+    Accolade,
     Artist,
+    ChartEntry,
     Credit,
+    Endorsement,
     Film,
     FilmCredit,
+    Genre,
     Label,
     Pressing,
     PressingCompany,
+    PressingImage,
     Release,
     RiylEntry,
     Track,
     TrackArtist,
 )
+from catalogue.prefetch import annotate_lists, hydrate, json_list
 from catalogue.search import query_words, search_releases
 from catalogue.selectors import related_releases
 from catalogue.structured_data import release_json_ld
@@ -148,44 +155,105 @@ class ReleaseDetailView(DetailView):
     context_object_name = "release"
 
     def get_queryset(self):
-        return (
-            Release.objects.published()
-            .select_related("film")
-            .prefetch_related(
-                Prefetch(
-                    "tracks",
-                    queryset=Track.objects.prefetch_related(
-                        Prefetch(
-                            "artist_credit", queryset=TrackArtist.objects.select_related("artist")
-                        )
-                    ),
-                ),
-                Prefetch(
-                    "credits", queryset=Credit.objects.select_related("artist", "role", "track")
-                ),
-                Prefetch(
-                    "pressings",
-                    queryset=hooks.annotate_pressings(
-                        Pressing.objects.select_related("label").prefetch_related(
-                            Prefetch(
-                                "companies",
-                                queryset=PressingCompany.objects.select_related("company"),
-                            ),
-                            "images",
-                        )
-                    ),
-                ),
-                Prefetch("riyl", queryset=RiylEntry.objects.select_related("artist")),
-                Prefetch(
-                    "film__credits",
-                    queryset=FilmCredit.objects.select_related("artist", "role"),
-                ),
-                "film__accolades",
-                "genres",
-                "endorsements",
-                "chart_entries",
-            )
+        # Short lists ride along in the release's own row as JSON (catalogue/prefetch.py); the
+        # long ones (tracks, credits, pressings) are prefetched. Nine queries at most, whatever
+        # the number of tracks, credits or pressings.
+        artist = JSONObject(id="artist__id", name="artist__name", slug="artist__slug")
+        tracks = annotate_lists(
+            Track.objects.all(),
+            artist_credit=json_list(
+                TrackArtist.objects.order_by("order", "id"),
+                link="track",
+                id="id",
+                artist=artist,
+                credited_as="credited_as",
+                join_phrase="join_phrase",
+                order="order",
+            ),
         )
+        pressings = annotate_lists(
+            hooks.annotate_pressings(Pressing.objects.select_related("label")),
+            companies=json_list(
+                PressingCompany.objects.order_by("role", "id"),
+                link="pressing",
+                id="id",
+                role="role",
+                company=JSONObject(id="company__id", name="company__name", slug="company__slug"),
+            ),
+            images=json_list(
+                PressingImage.objects.order_by("order", "id"),
+                link="pressing",
+                id="id",
+                image="image",
+                alt="alt",
+            ),
+        )
+        return annotate_lists(
+            Release.objects.published().select_related("film"),
+            riyl=json_list(
+                RiylEntry.objects.order_by("order", "id"),
+                id="id",
+                name="name",
+                order="order",
+                artist=artist,
+            ),
+            genres=json_list(
+                Genre.objects.order_by("name"), link="releases", id="id", name="name", slug="slug"
+            ),
+            endorsements=json_list(
+                Endorsement.objects.order_by("order", "id"),
+                id="id",
+                quote="quote",
+                name="name",
+                affiliation="affiliation",
+            ),
+            chart_entries=json_list(
+                ChartEntry.objects.order_by("peak", "id"),
+                id="id",
+                chart="chart",
+                peak="peak",
+                date="date",
+                year="year",
+                note="note",
+            ),
+            film_credits=json_list(
+                FilmCredit.objects.order_by("order", "id"),
+                link="film",
+                outer="film_id",
+                id="id",
+                artist=artist,
+                order="order",
+                role=JSONObject(
+                    id="role__id", name="role__name", slug="role__slug", order="role__order"
+                ),
+            ),
+            film_accolades=json_list(
+                Accolade.objects.order_by("-year", "id"),
+                link="film",
+                outer="film_id",
+                id="id",
+                text="text",
+                source="source",
+                year="year",
+            ),
+        ).prefetch_related(
+            Prefetch("tracks", queryset=tracks),
+            Prefetch("credits", queryset=Credit.objects.select_related("artist", "role", "track")),
+            Prefetch("pressings", queryset=pressings),
+        )
+
+    def get_object(self, queryset=None):
+        release = super().get_object(queryset)
+        hydrate(release, "riyl", "genres", "endorsements", "chart_entries")
+        if release.film is not None:
+            release._json_credits = release._json_film_credits
+            release._json_accolades = release._json_film_accolades
+            hydrate(release, "credits", "accolades", into=release.film)
+        for track in release.tracks.all():
+            hydrate(track, "artist_credit")
+        for pressing in release.pressings.all():
+            hydrate(pressing, "companies", "images")
+        return release
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -51,17 +51,28 @@ def _check_address_rate(address_hash, now):
 
 
 def _move_tally(release_id, *, down=None, up=None):
-    changes = {}
-    if down:
-        changes[down] = F(down) - 1
-    if up:
-        changes[up] = F(up) + 1
-    if not changes or down == up:
+    """Move one vote between the release's counts in one statement.
+
+    A first vote creates the tally row with INSERT ... ON CONFLICT, so concurrent first votes
+    cannot race; a change or withdrawal has a vote behind it, hence a row to update.
+    """
+    if down == up or not (down or up):
         return
-    tally = Tally.objects.filter(release_id=release_id)
-    if not tally.update(**changes):
-        Tally.objects.bulk_create([Tally(release_id=release_id)], ignore_conflicts=True)
-        tally.update(**changes)
+    if down:
+        changes = {down: F(down) - 1}
+        if up:
+            changes[up] = F(up) + 1
+        Tally.objects.filter(release_id=release_id).update(**changes)
+        return
+    table = Tally._meta.db_table
+    columns = Answer.values
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (release_id, {', '.join(columns)}) "  # noqa: S608 (our own column names)
+            f"VALUES (%s, {', '.join(['%s'] * len(columns))}) "
+            f"ON CONFLICT (release_id) DO UPDATE SET {up} = {table}.{up} + 1",
+            [release_id, *(1 if column == up else 0 for column in columns)],
+        )
 
 
 def _locked_vote(release, voter_key):

@@ -1,0 +1,71 @@
+"""Small related lists fetched inside their parent's row, as JSON, instead of a query each.
+
+A release page shows a dozen short lists (endorsements, chart entries, RIYL names, genres...).
+Prefetching each costs a query; here each becomes a correlated ARRAY(SELECT json ...) column of
+the parent's own query, and the rows are turned back into model instances placed in Django's
+prefetch cache, so templates keep calling ``release.endorsements.all``.
+"""
+
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef
+from django.db.models.functions import JSONObject
+
+PREFIX = "_json_"
+
+
+def json_list(queryset, link="release", outer="pk", **fields):
+    """A column holding queryset's rows (linked to the outer row through `link`) as JSON objects.
+
+    fields map JSON keys to lookups, e.g. name="name", artist=JSONObject(name="artist__name").
+    Keys must be field names or attnames of queryset's model (or nested objects of related ones).
+    """
+    rows = queryset.filter(**{link: OuterRef(outer)}).values(json=JSONObject(**fields))
+    return ArraySubquery(rows)
+
+
+def annotate_lists(queryset, **lists):
+    """Annotate each named list as a JSON array column: annotate_lists(qs, endorsements=json_list(...))."""
+    return queryset.annotate(**{PREFIX + name: expression for name, expression in lists.items()})
+
+
+def hydrate(instance, *names, into=None):
+    """Move the JSON columns of instance into the prefetch caches of its relations.
+
+    `into` names the object that owns the relations (e.g. release.film for "accolades"),
+    defaulting to instance itself.
+    """
+    owner = instance if into is None else into
+    for name in names:
+        rows = getattr(instance, PREFIX + name, None) or []
+        manager = getattr(owner, name)
+        objects = [build(manager.model, row) for row in rows]
+        queryset = manager.model._default_manager.none()
+        queryset._result_cache = objects
+        queryset._prefetch_done = True
+        if not hasattr(owner, "_prefetched_objects_cache"):
+            owner._prefetched_objects_cache = {}
+        owner._prefetched_objects_cache[_cache_name(manager)] = queryset
+
+
+def build(model, data):
+    """A model instance from one JSON row; nested objects become related instances."""
+    values, nested = {}, {}
+    for key, value in data.items():
+        field = model._meta.get_field(key)
+        if isinstance(value, dict) and field.is_relation:
+            nested[key] = (field.related_model, value)
+        else:
+            values[field.attname] = None if value is None else field.to_python(value)
+    instance = model(**values)
+    instance._state.adding = False
+    instance._state.db = "default"
+    for key, (related_model, value) in nested.items():
+        setattr(instance, key, build(related_model, value))
+    return instance
+
+
+def _cache_name(manager):
+    # Many-to-many managers name their cache; reverse foreign-key managers take their field's.
+    if hasattr(manager, "prefetch_cache_name"):
+        return manager.prefetch_cache_name
+    return manager.field.remote_field.cache_name
