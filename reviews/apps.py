@@ -10,3 +10,16 @@ class ReviewsConfig(AppConfig):
         from reviews.demo import load_demo_pieces
 
         demo_loaded.connect(load_demo_pieces, dispatch_uid="reviews.demo")
+
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from catalogue.cache import bump
+
+        # Reviews show on release pages and the home page: any change to a piece makes the
+        # cached pages that show pieces stale.
+        def magazine_changed(sender, **kwargs):
+            if sender._meta.app_label == "reviews":
+                bump("reviews")
+
+        for name, signal in (("save", post_save), ("delete", post_delete), ("m2m", m2m_changed)):
+            signal.connect(magazine_changed, dispatch_uid=f"reviews.cache.{name}")

@@ -24,3 +24,27 @@ class ShopConfig(AppConfig):
         hooks.register_json_ld(selectors.add_offers_to_json_ld)
         hooks.register_card_include("shop/includes/card_price.html")
         demo_loaded.connect(demo.load_shop_demo, dispatch_uid="shop.demo")
+
+        from django.db.models.signals import post_delete, post_save
+
+        from catalogue.cache import bump
+        from catalogue.models import Pressing
+        from shop.models import Price, Stock
+
+        # Staff edit prices and stock in the admin; checkouts move stock through services,
+        # which bump the same generations themselves (queryset updates send no signal).
+        def offer_changed(sender, instance, **kwargs):
+            release_id = (
+                Pressing.objects.filter(pk=instance.pressing_id)
+                .values_list("release_id", flat=True)
+                .first()
+            )
+            bump("shop", f"shop:release:{release_id}")
+
+        for model in (Price, Stock):
+            post_save.connect(
+                offer_changed, sender=model, dispatch_uid=f"shop.cache.save.{model.__name__}"
+            )
+            post_delete.connect(
+                offer_changed, sender=model, dispatch_uid=f"shop.cache.delete.{model.__name__}"
+            )

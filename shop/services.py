@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from catalogue.cache import bump
 from catalogue.models import Pressing
 from shop import payments
 from shop.cart import is_on_sale, offer_of
@@ -126,6 +127,18 @@ def _record(order, to_status, note="", by=None):
     order.status = to_status
 
 
+def _stock_changed(pressing_ids):
+    """Once the transaction commits, pages showing these pressings' availability are stale."""
+
+    def bump_pages():
+        releases = Pressing.objects.filter(pk__in=set(pressing_ids)).values_list(
+            "release_id", flat=True
+        )
+        bump("shop", *(f"shop:release:{pk}" for pk in set(releases)))
+
+    transaction.on_commit(bump_pages)
+
+
 def _lock_stock(pressing_ids):
     """Lock the stock rows, always in pressing-id order, so two checkouts cannot deadlock."""
     rows = (
@@ -200,6 +213,7 @@ def _reserve(*, quantities, email):
             Stock.objects.filter(pressing_id=line.pressing_id).update(
                 reserved=F("reserved") + line.quantity
             )
+        _stock_changed([line.pressing_id for line in lines])
         OrderStatusChange.objects.create(
             order=order, to_status=order.status, note="Checkout started; copies held."
         )
@@ -252,6 +266,7 @@ def _give_back(order):
         Stock.objects.filter(pressing_id=line.pressing_id).update(
             reserved=F("reserved") - line.quantity
         )
+    _stock_changed([line.pressing_id for line in lines])
     order.stock_state = Order.StockState.RELEASED
 
 
@@ -329,6 +344,7 @@ def _take_stock(order):
         if holding:
             changes["reserved"] = F("reserved") - line.quantity
         Stock.objects.filter(pressing_id=line.pressing_id).update(**changes)
+    _stock_changed([line.pressing_id for line in lines])
     order.stock_state = Order.StockState.TAKEN
     return True
 

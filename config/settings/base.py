@@ -197,6 +197,10 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # middleware that gives a reader their signed voter cookie on the first page showing a poll.
 POLL_RATE_PER_VOTER = env.int("POLL_RATE_PER_VOTER", default=60)
 MIDDLEWARE += ["ratings.middleware.VoterCookieMiddleware"]
+# Innermost, so pages served from the cache still pass through every middleware above
+# (sessions, CSRF cookie, voter cookie, security headers). See config/page_cache.py.
+MIDDLEWARE += ["config.page_cache.PageCacheMiddleware"]
+PAGE_CACHE = env.bool("PAGE_CACHE", default=True)
 
 # Security. The defaults are the production ones; development turns them off through DEBUG.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)

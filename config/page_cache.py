@@ -1,0 +1,144 @@
+"""Whole-page cache for readers, with the few per-reader parts filled in on every request.
+
+Catalogue and magazine pages are the same for every anonymous reader except for the cart count
+in the header, the CSRF token in forms, the CSP nonce, and the release poll. A cached page keeps
+placeholders for those, and each hit fills them in: the header count from the session, a fresh
+token, the request's nonce, and the poll rendered live. Keys carry the generations of what a page
+shows (catalogue.cache), so an editor's change, a new review or a stock change shows at once.
+
+Signed-in users (staff previewing drafts), requests carrying flash messages and anything but a
+200 are never served from or stored in the cache.
+"""
+
+import hashlib
+import re
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+
+from catalogue.cache import generations
+from catalogue.models import Release
+from shop.context_processors import cart as cart_context
+
+TIMEOUT = 600
+# Scheduled reviews appear when their time comes, without a save to bump a generation.
+MAGAZINE_TIMEOUT = 60
+# "Most wanted" moves with every vote, which bumps nothing: a short life instead.
+VOTES_TIMEOUT = 30
+
+PAGES = {
+    "catalogue:home": ("catalogue", "reviews", "shop"),
+    "catalogue:release-list": ("catalogue", "shop"),
+    "catalogue:search": ("catalogue", "shop"),
+    "catalogue:artist-detail": ("catalogue", "shop"),
+    "catalogue:label-detail": ("catalogue", "shop"),
+    "catalogue:film-detail": ("catalogue", "shop"),
+    "catalogue:release-detail": ("catalogue", "reviews"),  # plus the release's own shop scope
+    "reviews:review-list": ("reviews", "catalogue"),
+    "reviews:review-detail": ("reviews", "catalogue"),
+    "reviews:feature-list": ("reviews", "catalogue"),
+    "reviews:feature-detail": ("reviews", "catalogue"),
+}
+
+CART_COUNT = re.compile(r"(data-cart-count>)\d+(<)")
+CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+POLL = re.compile(r"<!--live:poll-->.*?<!--/live:poll-->", re.S)
+CART_MARK = "\x00cart\x00"
+CSRF_MARK = "\x00csrf\x00"
+NONCE_MARK = "\x00nonce\x00"
+POLL_MARK = "\x00poll\x00"
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        key = getattr(request, "_page_cache_key", None)
+        if key and self._storable(request, response):
+            cache.set(
+                key,
+                self._template_of(request, response.content.decode()),
+                request._page_cache_timeout,
+            )
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if (
+            not settings.PAGE_CACHE
+            or request.method not in ("GET", "HEAD")
+            or not self._cacheable(request)
+        ):
+            return None
+        name = request.resolver_match.view_name
+        scopes = PAGES.get(name)
+        if scopes is None:
+            return None
+        release = None
+        if name == "catalogue:release-detail":
+            release = (
+                Release.objects.published()
+                .select_related("film")
+                .filter(slug=view_kwargs.get("slug"))
+                .first()
+            )
+            if release is None:
+                return None  # the view answers 404 its own way
+            scopes = (*scopes, f"shop:release:{release.pk}")
+        path = request.get_full_path()
+        digest = hashlib.blake2b(f"{name}|{path}".encode(), digest_size=16).hexdigest()
+        key = f"page:{digest}:{generations(*scopes)}"
+        page = cache.get(key)
+        if page is not None:
+            return HttpResponse(
+                self._fill(request, page, release), content_type="text/html; charset=utf-8"
+            )
+        request._page_cache_key = key
+        request._page_cache_timeout = self._timeout(scopes, request)
+        return None
+
+    @staticmethod
+    def _cacheable(request):
+        return "messages" not in request.COOKIES and not request.user.is_authenticated
+
+    @staticmethod
+    def _timeout(scopes, request):
+        if request.GET.get("sort") == "wanted":
+            return VOTES_TIMEOUT
+        return MAGAZINE_TIMEOUT if "reviews" in scopes else TIMEOUT
+
+    def _storable(self, request, response):
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and response.get("Content-Type", "").startswith("text/html")
+            and self._cacheable(request)
+        )
+
+    @staticmethod
+    def _template_of(request, html):
+        """The page with its per-reader parts replaced by placeholders."""
+        html = CART_COUNT.sub(lambda m: m.group(1) + CART_MARK + m.group(2), html)
+        html = CSRF_INPUT.sub(lambda m: m.group(1) + CSRF_MARK + m.group(2), html)
+        nonce = getattr(request, "_csp_nonce", None)
+        if nonce:
+            html = html.replace(f'nonce="{nonce}"', f'nonce="{NONCE_MARK}"')
+        return POLL.sub(POLL_MARK, html)
+
+    @staticmethod
+    def _fill(request, page, release):
+        page = page.replace(CART_MARK, str(cart_context(request)["cart_count"]))
+        if CSRF_MARK in page:
+            page = page.replace(CSRF_MARK, get_token(request))
+        if NONCE_MARK in page:
+            page = page.replace(NONCE_MARK, str(request._csp_nonce))
+        if POLL_MARK in page:
+            poll = render_to_string(
+                "catalogue/includes/live_poll.html", {"release": release}, request=request
+            )
+            page = page.replace(POLL_MARK, poll)
+        return page
