@@ -62,7 +62,7 @@ def shop_to_checkout(trip, *, screenshots=True):
     cd_row.get_by_role("button", name="Update").click()
     page.wait_for_url("**/cart/")
     # 28.60 for the pink LP and 3 x 11.99 for the CD.
-    assert "64.57" in page.locator("tfoot").inner_text()
+    assert page.locator("[data-cart-subtotal]").inner_text() == "$64.57"
     if screenshots:
         trip.screenshot("cart")
 
