@@ -63,13 +63,19 @@ def browser():
 class Journey:
     """One browser context for a test, with its screenshots, trace and request log."""
 
-    def __init__(self, browser, base_url, name, *, javascript=True, viewport="desktop"):
+    def __init__(
+        self, browser, base_url, name, *, javascript=True, viewport="desktop", **context_options
+    ):
         self.base_url = base_url
         self.name = name
         self.folder = ARTIFACTS / name
         self.folder.mkdir(parents=True, exist_ok=True)
+        (self.folder / "trace.zip").unlink(missing_ok=True)  # a passing run leaves no stale trace
         self.context = browser.new_context(
-            base_url=base_url, viewport=VIEWPORTS[viewport], java_script_enabled=javascript
+            base_url=base_url,
+            viewport=VIEWPORTS[viewport],
+            java_script_enabled=javascript,
+            **context_options,
         )
         self.context.tracing.start(screenshots=True, snapshots=True)
         self.requests = []
@@ -120,3 +126,19 @@ def journey(request, browser, live_server):
     failed = getattr(request.node, "rep_call", None) is None or request.node.rep_call.failed
     for item in opened:
         item.close(failed)
+
+
+@pytest.fixture
+def offline_checkout(settings):
+    """No Stripe keys: checkout goes to the local test checkout page of the live server."""
+    settings.STRIPE_SECRET_KEY = ""
+    settings.STRIPE_API_BASE = ""
+    settings.SHOP_TEST_CHECKOUT = True
+
+
+@pytest.fixture
+def demo(offline_checkout):
+    """The demo catalogue (Drive, its pressings, prices and stock, a review, a feature, votes)."""
+    from django.core.management import call_command
+
+    call_command("load_demo", verbosity=0)
