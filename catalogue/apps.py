@@ -17,4 +17,4 @@ class CatalogueConfig(AppConfig):
                 bump("catalogue")
 
         for name, signal in (("save", post_save), ("delete", post_delete), ("m2m", m2m_changed)):
-            signal.connect(catalogue_changed, dispatch_uid=f"catalogue.cache.{name}")
+            signal.connect(catalogue_changed, weak=False, dispatch_uid=f"catalogue.cache.{name}")

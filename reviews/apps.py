@@ -22,4 +22,4 @@ class ReviewsConfig(AppConfig):
                 bump("reviews")
 
         for name, signal in (("save", post_save), ("delete", post_delete), ("m2m", m2m_changed)):
-            signal.connect(magazine_changed, dispatch_uid=f"reviews.cache.{name}")
+            signal.connect(magazine_changed, weak=False, dispatch_uid=f"reviews.cache.{name}")

@@ -43,8 +43,14 @@ class ShopConfig(AppConfig):
 
         for model in (Price, Stock):
             post_save.connect(
-                offer_changed, sender=model, dispatch_uid=f"shop.cache.save.{model.__name__}"
+                offer_changed,
+                sender=model,
+                weak=False,
+                dispatch_uid=f"shop.cache.save.{model.__name__}",
             )
             post_delete.connect(
-                offer_changed, sender=model, dispatch_uid=f"shop.cache.delete.{model.__name__}"
+                offer_changed,
+                sender=model,
+                weak=False,
+                dispatch_uid=f"shop.cache.delete.{model.__name__}",
             )

@@ -1,0 +1,127 @@
+"""The readers' page cache: fast when nothing changed, never stale when something did."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from reviews.models import Status as PieceStatus
+from shop.models import Price
+from tests.factories import ReleaseFactory, ReviewFactory, pressing_on_sale
+from tests.ratings.conftest import BROWSER_UA
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_on(settings):
+    settings.PAGE_CACHE = True
+
+
+@pytest.fixture
+def release():
+    release = ReleaseFactory(title="Drive")
+    pressing_on_sale(release=release, amount=Decimal("28.60"), on_hand=40)
+    return release
+
+
+def reader():
+    return Client(HTTP_USER_AGENT=BROWSER_UA)
+
+
+def queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode(), len(captured.captured_queries)
+
+
+def test_a_cached_list_page_costs_no_catalogue_queries(release):
+    client = reader()
+    first, cold = queries(client, "/releases/")
+    second, warm = queries(client, "/releases/")
+    assert warm < cold
+    assert warm <= 1  # at most the session, read to fill in the cart count
+    assert second == first
+
+
+def test_a_price_change_shows_at_once(release):
+    client = reader()
+    assert "$28.60" in queries(client, release.get_absolute_url())[0]
+    assert "$28.60" in queries(client, "/releases/")[0]
+    price = Price.objects.get(pressing__release=release)
+    price.amount = Decimal("24.00")
+    price.save()
+    assert "$24.00" in queries(client, release.get_absolute_url())[0]
+    assert "$24.00" in queries(client, "/releases/")[0]
+
+
+def test_a_new_review_shows_at_once(release):
+    client = reader()
+    assert "A neon fairytale" not in queries(client, release.get_absolute_url())[0]
+    ReviewFactory(releases=[release], headline="A neon fairytale", status=PieceStatus.PUBLISHED)
+    assert "A neon fairytale" in queries(client, release.get_absolute_url())[0]
+
+
+def test_an_editors_change_shows_at_once(release):
+    client = reader()
+    queries(client, release.get_absolute_url())
+    release.title = "Drive (Deluxe Edition)"
+    release.save()
+    assert "Drive (Deluxe Edition)" in queries(client, release.get_absolute_url())[0]
+
+
+def test_a_sale_updates_the_availability_at_once(
+    release, settings, django_capture_on_commit_callbacks
+):
+    settings.SHOP_TEST_CHECKOUT = True  # checkout holds the copy without Stripe
+    client = reader()
+    pressing = release.pressings.get()
+    pressing.shop_stock.on_hand = 3
+    pressing.shop_stock.save()
+    assert "Only 3 left" in queries(client, release.get_absolute_url())[0]
+    buyer = reader()
+    buyer.post("/cart/add/", {"pressing": pressing.pk, "quantity": 1})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = buyer.post("/checkout/", {"email": "fan@example.com"})
+    assert response.status_code == 302
+    assert "Only 2 left" in queries(client, release.get_absolute_url())[0]
+
+
+def test_each_reader_gets_their_own_cart_count_and_a_working_csrf_token(release):
+    first = reader()
+    queries(first, release.get_absolute_url())  # fills the cache
+    second = Client(HTTP_USER_AGENT=BROWSER_UA, enforce_csrf_checks=True)
+    html, _ = queries(second, release.get_absolute_url())
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    response = second.post(
+        "/cart/add/",
+        {"pressing": release.pressings.get().pk, "quantity": 1, "csrfmiddlewaretoken": token},
+    )
+    assert response.status_code == 302
+    mine, _ = queries(second, release.get_absolute_url())
+    theirs, _ = queries(first, release.get_absolute_url())
+    assert "data-cart-count>1<" in mine
+    assert "data-cart-count>0<" in theirs
+
+
+def test_the_poll_is_each_readers_own(release):
+    voter, other = reader(), reader()
+    queries(voter, release.get_absolute_url())
+    queries(other, release.get_absolute_url())
+    voter.post(f"/releases/{release.slug}/poll/", {"choice": "buying"})
+    assert "Thanks for rating this!" in queries(voter, release.get_absolute_url())[0]
+    assert "Thanks for rating this!" not in queries(other, release.get_absolute_url())[0]
+
+
+def test_signed_in_staff_never_get_cached_pages(release):
+    staff = get_user_model().objects.create_user("editor", password="pw-123456789", is_staff=True)
+    client = Client()
+    client.force_login(staff)
+    _, first = queries(client, "/releases/")
+    _, second = queries(client, "/releases/")
+    assert second == first
