@@ -278,7 +278,8 @@ class Order(models.Model):
         return signing.Signer(salt="shop.order").signature(self.number)
 
     def check_access_key(self, key):
-        return bool(key) and secrets.compare_digest(str(key), self.access_key)
+        # Compared as bytes: compare_digest refuses str with non-ASCII characters.
+        return bool(key) and secrets.compare_digest(str(key).encode(), self.access_key.encode())
 
     @property
     def is_paid(self):

@@ -217,7 +217,12 @@ def _reserve(*, quantities, email):
         OrderStatusChange.objects.create(
             order=order, to_status=order.status, note="Checkout started; copies held."
         )
-    log.info("order %s reserved %s", order.number, quantities)
+    log.info(
+        "order %s reserved %s",
+        order.number,
+        quantities,
+        extra={"order": order.number, "quantities": quantities},
+    )
     return order, lines
 
 
@@ -231,7 +236,15 @@ def start_checkout(*, cart, email=None):
     Raises CheckoutError (nothing held) or PaymentProviderUnavailable (the hold was released).
     """
     email = normalise_email(email)
-    order, lines = _reserve(quantities=cart.quantities(), email=email)
+    try:
+        order, lines = _reserve(quantities=cart.quantities(), email=email)
+    except CheckoutError:
+        # The shopper's message may name their email, so only the pressings are logged.
+        log.info(
+            "checkout refused, nothing held",
+            extra={"order": None, "pressings": sorted(cart.quantities())},
+        )
+        raise
     if payments.is_offline():
         url = reverse("shop:test-checkout", args=[order.number]) + f"?key={order.access_key}"
         return CheckoutStart(order=order, redirect_url=url)
@@ -248,11 +261,20 @@ def start_checkout(*, cart, email=None):
         )
     except payments.PaymentProviderError as error:
         release_order(order=order, note="Payment provider unavailable; copies given back.")
-        log.warning("order %s: checkout start failed, reservation released", order.number)
+        log.warning(
+            "order %s: checkout start failed, reservation released",
+            order.number,
+            extra={"order": order.number},
+        )
         raise PaymentProviderUnavailable from error
     Order.objects.filter(pk=order.pk).update(stripe_session_id=session["id"])
     order.stripe_session_id = session["id"]
-    log.info("order %s: checkout session %s", order.number, session["id"])
+    log.info(
+        "order %s: checkout session %s",
+        order.number,
+        session["id"],
+        extra={"order": order.number, "stripe_session": session["id"]},
+    )
     return CheckoutStart(order=order, redirect_url=session["url"])
 
 
@@ -279,7 +301,7 @@ def release_order(*, order, note, by=None):
         _give_back(order)
         _record(order, Order.Status.CANCELLED, note, by=by)
         order.save(update_fields=["status", "stock_state"])
-    log.info("order %s cancelled: %s", order.number, note)
+    log.info("order %s cancelled: %s", order.number, note, extra={"order": order.number})
     return order
 
 
@@ -290,7 +312,11 @@ def cancel_checkout(*, order):
             payments.expire_checkout_session(order.stripe_session_id)
         except payments.PaymentProviderError:
             # The session still expires on its own; a payment made meanwhile is handled as late.
-            log.warning("order %s: could not expire the checkout session", order.number)
+            log.warning(
+                "order %s: could not expire the checkout session",
+                order.number,
+                extra={"order": order.number},
+            )
     return release_order(order=order, note="Checkout cancelled by the shopper.")
 
 
@@ -311,7 +337,7 @@ def expire_reservations(*, now=None):
             _record(order, Order.Status.CANCELLED, "Checkout expired; copies given back.")
             order.save(update_fields=["status", "stock_state"])
             released += 1
-            log.info("order %s expired", order.number)
+            log.info("order %s expired", order.number, extra={"order": order.number})
     return released
 
 
@@ -382,12 +408,16 @@ def _mark_paid(order, note):
             Order.Status.CANCELLED,
             "Paid after the hold ran out and the copies were gone; refunding in full.",
         )
-        log.warning("order %s: late payment with no stock left, refunding", order.number)
+        log.warning(
+            "order %s: late payment with no stock left, refunding",
+            order.number,
+            extra={"order": order.number},
+        )
         return ["late_refund"]
     order.paid_at = order.paid_at or timezone.now()
     fully_refunded = order.amount_refunded and order.amount_refunded >= order.total
     _record(order, Order.Status.REFUNDED if fully_refunded else Order.Status.PAID, note)
-    log.info("order %s paid", order.number)
+    log.info("order %s paid", order.number, extra={"order": order.number})
     return ["confirm"]
 
 
@@ -488,13 +518,27 @@ def apply_stripe_event(event):
             return "duplicate"
         order = _order_for(event_type, obj)
         if order is None:
-            log.warning("stripe event %s (%s): no matching order", event["id"], event_type)
+            log.warning(
+                "stripe event %s (%s): no matching order",
+                event["id"],
+                event_type,
+                extra={
+                    "order": (obj.get("metadata") or {}).get("order_number"),
+                    "stripe_event": event["id"],
+                },
+            )
             return "no order"
         follow_ups = handler(order, obj)
         order.save()
         record.order = order
         record.save(update_fields=["order"])
-    log.info("order %s: applied %s %s", order.number, event_type, event["id"])
+    log.info(
+        "order %s: applied %s %s",
+        order.number,
+        event_type,
+        event["id"],
+        extra={"order": order.number, "stripe_event": event["id"], "event_type": event_type},
+    )
     run_follow_ups(order=order, follow_ups=follow_ups)
     return "applied"
 
@@ -508,7 +552,12 @@ def run_follow_ups(*, order, follow_ups):
             elif follow_up == "late_refund":
                 refund_late_payment(order=order)
         except Exception:
-            log.exception("order %s: %s failed; it will be retried", order.number, follow_up)
+            log.exception(
+                "order %s: %s failed; it will be retried",
+                order.number,
+                follow_up,
+                extra={"order": order.number},
+            )
 
 
 # --- Emails ---------------------------------------------------------------------------------
@@ -542,7 +591,7 @@ def _send_once(*, order, field, template):
     except Exception:
         Order.objects.filter(pk=order.pk).update(**{field: None})
         raise
-    log.info("order %s: %s email sent", order.number, template)
+    log.info("order %s: %s email sent", order.number, template, extra={"order": order.number})
     return True
 
 
@@ -572,7 +621,11 @@ def refund_late_payment(*, order):
     if not order.late_refund_requested_at or order.amount_refunded >= order.total:
         return False
     if not order.stripe_payment_intent:
-        log.error("order %s: late payment without a payment intent", order.number)
+        log.error(
+            "order %s: late payment without a payment intent",
+            order.number,
+            extra={"order": order.number},
+        )
         return False
     if not payments.is_offline():
         payments.create_refund(
@@ -587,6 +640,7 @@ def refund_late_payment(*, order):
             order.amount_refunded = order.total
             _record(order, Order.Status.REFUNDED, "Refunded in full: no copies were left.")
             order.save()
+    log.info("order %s: late payment refunded", order.number, extra={"order": order.number})
     _email(template="late_refund", to=order.email, context=_order_context(order))
     return True
 
@@ -620,7 +674,7 @@ def refund_order(*, order, amount=None, by=None):
         to = Order.Status.REFUNDED if full else Order.Status.PARTLY_REFUNDED
         _record(order, to, f"{format_money(amount, order.currency)} refunded by staff.", by=by)
         order.save()
-    log.info("order %s refunded %s", order.number, amount)
+    log.info("order %s refunded %s", order.number, amount, extra={"order": order.number})
     return order
 
 
@@ -637,6 +691,7 @@ def mark_shipped(*, order, carrier, tracking_number, by=None):
         order.shipped_at = timezone.now()
         _record(order, Order.Status.SHIPPED, f"{carrier} {tracking_number}".strip(), by=by)
         order.save()
+    log.info("order %s shipped", order.number, extra={"order": order.number})
     _send_once(order=order, field="shipping_notice_sent_at", template="shipped")
     return order
 
@@ -654,7 +709,9 @@ def retry_pending_effects():
         try:
             done += bool(refund_late_payment(order=order))
         except payments.PaymentProviderError:
-            log.warning("order %s: late refund still failing", order.number)
+            log.warning(
+                "order %s: late refund still failing", order.number, extra={"order": order.number}
+            )
     return done
 
 

@@ -1,4 +1,5 @@
 import logging
+import re
 
 from django.conf import settings
 from django.contrib import messages
@@ -26,6 +27,7 @@ from shop.models import NotifyRequest, Order, ShippingRate
 log = logging.getLogger(__name__)
 
 SESSION_ORDERS = "shop_orders"
+ORDER_NUMBER_RE = re.compile(r"[A-Za-z0-9-]{1,20}")
 
 
 def _remember_order(request, order):
@@ -35,7 +37,10 @@ def _remember_order(request, order):
 
 def _order_for_request(request, number, key):
     """The order, if the visitor has its key or started it in this session; 404 otherwise."""
-    order = Order.objects.filter(number=number).first() if isinstance(number, str) else None
+    # Anything but letters, digits and dashes (a NUL byte, say) is no order number, and
+    # PostgreSQL could not even compare it.
+    valid = isinstance(number, str) and ORDER_NUMBER_RE.fullmatch(number)
+    order = Order.objects.filter(number=number).first() if valid else None
     if order is None:
         raise Http404("No such order.")
     if order.check_access_key(key) or number in request.session.get(SESSION_ORDERS, []):
@@ -45,8 +50,13 @@ def _order_for_request(request, number, key):
 
 def _next_url(request, default="shop:cart"):
     target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    # Only a path on this site: redirect() would read any other string as a view name.
+    if (
+        target.startswith("/")
+        and target.isprintable()
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return default

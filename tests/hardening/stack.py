@@ -4,6 +4,7 @@ The database is a separate embedded server, so a test can stop and restart it wi
 the one the rest of the suite uses.
 """
 
+import http.client
 import os
 import shutil
 import socket
@@ -13,10 +14,13 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from dataclasses import dataclass
+from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 BASE_DIR = Path(__file__).resolve().parents[2]
+BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36"
 
 
 def free_port():
@@ -39,6 +43,14 @@ class Database:
         self.url = (
             f"postgres://postgres@{quote(str(info.socket_dir), safe='')}:{info.port}/needledrop"
         )
+
+    def sql(self, query, params=None):
+        """Rows of one statement, run in its own autocommitted connection."""
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True, connect_timeout=5) as conn:
+            cursor = conn.execute(query, params)
+            return cursor.fetchall() if cursor.description else []
 
     def stop(self):
         from pgserver._commands import pg_ctl
@@ -138,3 +150,65 @@ class Web:
             except subprocess.TimeoutExpired:
                 self.process.kill()
         self.log.close()
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: http.client.HTTPMessage
+    text: str
+
+    @property
+    def location(self):
+        return self.headers.get("Location", "")
+
+
+class Visitor:
+    """One browser talking to a Web over HTTP: its own cookies, redirects not followed.
+
+    Cookies are kept by hand because http.cookiejar never sends a Secure cookie (the voter
+    cookie is one) over plain http, and the stack listens on http://127.0.0.1.
+    """
+
+    def __init__(self, web, *, user_agent=BROWSER_UA, cookies=None, headers=None):
+        self.web = web
+        self.user_agent = user_agent
+        self.cookies = dict(cookies or {})
+        self.headers = dict(headers or {})
+
+    def request(self, method, path, *, form=None, body=None, headers=None, timeout=30):
+        headers = {**self.headers, **(headers or {})}
+        if self.user_agent:
+            headers.setdefault("User-Agent", self.user_agent)
+        if form is not None:
+            body = urlencode(form).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        connection = http.client.HTTPConnection("127.0.0.1", self.web.port, timeout=timeout)
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            text = response.read().decode("utf-8", "replace")
+        finally:
+            connection.close()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            jar = SimpleCookie()
+            try:
+                jar.load(header)
+            except CookieError:
+                continue
+            for name, morsel in jar.items():
+                if morsel["max-age"] == "0":
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = morsel.coded_value
+        return Answer(response.status, response.headers, text)
+
+    def get(self, path, **kwargs):
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path, form, **kwargs):
+        """A form post carrying the CSRF token of the visitor's csrftoken cookie."""
+        form = {"csrfmiddlewaretoken": self.cookies.get("csrftoken", ""), **form}
+        return self.request("POST", path, form=form, **kwargs)

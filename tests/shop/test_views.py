@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.test import Client
 
 from shop.models import Order, Stock
 from tests.factories import ShippingRateFactory, pressing_on_sale
@@ -181,3 +182,39 @@ def test_stripe_return_pages(client, fake_stripe):
     assert Order.objects.get().status == Order.Status.CANCELLED
     assert fake_stripe.sessions[order.stripe_session_id]["status"] == "expired"
     assert cart_of(client) == {str(pressing.pk): 1}
+
+
+@pytest.mark.parametrize(
+    "target", ["31275390", "shop:cart", "1\x00", "/\x00", "https://evil.test/"]
+)
+def test_a_next_that_is_not_a_path_here_goes_to_the_default(client, target):
+    pressing = pressing_on_sale()
+    response = client.post(
+        "/notify/", {"email": "fan@example.com", "pressing": pressing.pk, "next": target}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == pressing.release.get_absolute_url()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/orders/%00/",
+        "/orders/ND-AAAA-AA%00/",
+        "/checkout/success/?order=%00",
+        "/checkout/cancel/?order=ND%00",
+        "/notify/confirm/%00/",
+        "/notify/unsubscribe/a%00b/",
+    ],
+)
+def test_nul_bytes_in_order_numbers_and_tokens_are_not_found(client, path):
+    assert client.get(path).status_code == 404
+
+
+def test_a_non_ascii_order_key_is_refused_not_an_error(client, offline):
+    pressing = pressing_on_sale()
+    client.post("/cart/add/", {"pressing": pressing.pk, "quantity": 1})
+    client.post("/checkout/", {})
+    order = Order.objects.get()
+    assert Client().get(f"/orders/{order.number}/?key=é").status_code == 404
+    assert Client().get(order.get_absolute_url()).status_code == 200
