@@ -233,8 +233,19 @@ def main():
         wanted = set(args.only.split(","))
         scenarios = [s for s in scenarios if s["name"] in wanted or s["name"] == "ceiling"]
 
+    # Checkout talks to a local fake of the Stripe API, as the test suite does.
+    sys.path.insert(0, str(ROOT))
+    from tests.shop.fake_stripe import FakeStripe
+
+    stripe_api = FakeStripe().start()
+    server_env = {
+        **targets.get("server_env", {}),
+        "STRIPE_API_BASE": stripe_api.base,
+        "STRIPE_SECRET_KEY": "sk_test_bench",
+        "STRIPE_WEBHOOK_SECRET": "whsec_bench",
+    }
     results = []
-    with Server(args.workers, targets.get("server_env")) as server:
+    with Server(args.workers, server_env) as server:
         for scenario in scenarios:
             run_wrk(scenario, 2, args.connections)  # warm-up, not reported
             measured = run_wrk(scenario, args.seconds, args.connections)
@@ -244,6 +255,7 @@ def main():
                 f"{scenario['name']:<28} {measured['rps']:>8} rps  p99 {measured['p99_ms']} ms  errors {measured['errors']}"
             )
         memory = server.worker_peak_memory_mb()
+    stripe_api.stop()
     checks = json.loads(
         manage("bench_prepare", "--verify", "--out", str(WORK), capture=True) or "{}"
     )

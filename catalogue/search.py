@@ -162,6 +162,16 @@ def update_search_vectors(releases):
         cursor.execute(SEARCH_VECTOR_SQL, [ids])
 
 
+def analyze_catalogue():
+    """Refresh the planner's statistics of the tables the search vector reads (after bulk loads)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "ANALYZE catalogue_release, catalogue_film, catalogue_credit, catalogue_artist, "
+            "catalogue_track, catalogue_trackartist, catalogue_pressing, catalogue_pressingcompany, "
+            "catalogue_label"
+        )
+
+
 SEARCH_VECTOR_SQL = """
 WITH doc AS (
     SELECT r.id,

@@ -40,6 +40,9 @@ local function csrf_secret()
   return table.concat(out)
 end
 
+-- A browser's user agent: the poll refuses votes from clients that look like bots.
+wrk.headers["User-Agent"] = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36"
+
 function request()
   counter = counter + 1
   local path = wrk.path
@@ -49,6 +52,7 @@ function request()
   end
   local csrf = csrf_secret()
   local headers = {
+    ["User-Agent"] = wrk.headers["User-Agent"],
     ["Content-Type"] = "application/x-www-form-urlencoded",
     ["X-CSRFToken"] = csrf,
     ["X-Requested-With"] = "fetch",

@@ -23,7 +23,7 @@ from catalogue.models import (
     Track,
     TrackArtist,
 )
-from catalogue.search import update_search_vectors
+from catalogue.search import analyze_catalogue, update_search_vectors
 
 SLUG_MARK = "-sd"  # every synthetic release slug ends in -sd<number>
 
@@ -381,6 +381,10 @@ class Command(BaseCommand):
             size = min(batch, releases - done)
             with transaction.atomic():
                 ids = self.build_batch(seeder, pools, start=offset + done, size=size)
+            if done % (batch * 20) == 0:
+                # Fresh statistics, so the search-vector update (correlated lookups by release)
+                # uses the indexes instead of scanning tables the planner believes are empty.
+                analyze_catalogue()
             update_search_vectors(Release.objects.filter(pk__in=ids))
             done += size
             elapsed = time.monotonic() - started
