@@ -57,7 +57,7 @@ test: venv
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/pip-audit --progress-spinner off --skip-editable $(PIP_AUDIT_ARGS)
+	@bash scripts/audit-dependencies.sh $(VENV)/bin/pip-audit
 
 # The production web command: DEBUG is forced off whatever .env says.
 serve: venv

@@ -200,7 +200,7 @@ MIDDLEWARE += ["ratings.middleware.VoterCookieMiddleware"]
 # Innermost, so pages served from the cache still pass through every middleware above
 # (sessions, CSRF cookie, voter cookie, security headers). See config/page_cache.py.
 MIDDLEWARE += ["config.page_cache.PageCacheMiddleware"]
-PAGE_CACHE = env.bool("PAGE_CACHE", default=True)
+PAGE_CACHE = env.bool("PAGE_CACHE", default=not DEBUG)
 
 # Security. The defaults are the production ones; development turns them off through DEBUG.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
