@@ -92,6 +92,11 @@ def cast_vote(*, release, voter_key, answer, address_hash, now=None):
     if vote is None:
         _lock_address(address_hash)
         _check_address_rate(address_hash, now)
+    # The same reader's other window may insert, or withdraw, between our look and our insert:
+    # a clash turns this vote into a change of theirs, a vanished row into a fresh try.
+    for _attempt in range(3):
+        if vote is not None:
+            break
         try:
             with transaction.atomic():
                 vote = Vote.objects.create(
@@ -102,16 +107,13 @@ def cast_vote(*, release, voter_key, answer, address_hash, now=None):
                     created_at=now,
                     updated_at=now,
                 )
-        except IntegrityError as clash:
-            # The same reader's other request inserted first; this one becomes a change.
+        except IntegrityError:
             vote = _locked_vote(release, voter_key)
-            if vote is None:
-                raise PollRefused(
-                    "Your vote changed in another window at the same moment: try again."
-                ) from clash
         else:
             _move_tally(release.pk, up=answer)
             return vote
+    if vote is None:
+        raise PollRefused("Your vote changed in another window at the same moment: try again.")
     previous = vote.answer
     vote.answer = answer
     vote.updated_at = now
