@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.shortcuts import render
 
-from config.client import client_address
+from ratings.voters import client_address
 
 logger = logging.getLogger(__name__)
 
