@@ -1,7 +1,7 @@
 """Cache generations: what a cached page depends on, and how a change makes it stale at once.
 
 A cached page's key carries the current generation of every scope it shows ("catalogue",
-"reviews", "shop", "shop:release:<id>"). A change bumps its scopes, so every key built before it
+"reviews", "shop", "shop:release:<slug>"). A change bumps its scopes, so every key built before it
 stops matching: no list of keys to delete, and nothing stale is ever served.
 """
 

@@ -3,7 +3,8 @@
 Catalogue and magazine pages are the same for every anonymous reader except for the cart count
 in the header, the CSRF token in forms, the CSP nonce, and the release poll. A cached page keeps
 placeholders for those, and each hit fills them in: the header count from the session, a fresh
-token, the request's nonce, and the poll rendered live. Keys carry the generations of what a page
+token, the request's nonce, and the poll: the stored one for a reader without a voter cookie
+(who cannot have voted), rendered live for everyone else. Keys carry the generations of what a page
 shows (catalogue.cache), so an editor's change, a new review or a stock change shows at once.
 
 Signed-in users (staff previewing drafts), requests carrying flash messages and anything but a
@@ -21,6 +22,7 @@ from django.template.loader import render_to_string
 
 from catalogue.cache import generations
 from catalogue.models import Release
+from ratings.voters import VOTER_COOKIE
 from shop.context_processors import cart as cart_context
 
 TIMEOUT = 600
@@ -61,9 +63,7 @@ class PageCacheMiddleware:
         key = getattr(request, "_page_cache_key", None)
         if key and self._storable(request, response):
             cache.set(
-                key,
-                self._template_of(request, response.content.decode()),
-                request._page_cache_timeout,
+                key, self._entry(request, response.content.decode()), request._page_cache_timeout
             )
         return response
 
@@ -78,25 +78,17 @@ class PageCacheMiddleware:
         scopes = PAGES.get(name)
         if scopes is None:
             return None
-        release = None
+        slug = view_kwargs.get("slug", "")
         if name == "catalogue:release-detail":
-            release = (
-                Release.objects.published()
-                .select_related("film")
-                .filter(slug=view_kwargs.get("slug"))
-                .first()
-            )
-            if release is None:
-                return None  # the view answers 404 its own way
-            scopes = (*scopes, f"shop:release:{release.pk}")
+            scopes = (*scopes, f"shop:release:{slug}")
         path = request.get_full_path()
         digest = hashlib.blake2b(f"{name}|{path}".encode(), digest_size=16).hexdigest()
         key = f"page:{digest}:{generations(*scopes)}"
-        page = cache.get(key)
-        if page is not None:
-            return HttpResponse(
-                self._fill(request, page, release), content_type="text/html; charset=utf-8"
-            )
+        entry = cache.get(key)
+        if entry is not None:
+            page = self._fill(request, entry, slug)
+            if page is not None:
+                return HttpResponse(page, content_type="text/html; charset=utf-8")
         request._page_cache_key = key
         request._page_cache_timeout = self._timeout(scopes, request)
         return None
@@ -120,25 +112,45 @@ class PageCacheMiddleware:
         )
 
     @staticmethod
-    def _template_of(request, html):
-        """The page with its per-reader parts replaced by placeholders."""
+    def _entry(request, html):
+        """The page with its per-reader parts replaced by placeholders.
+
+        A poll rendered for a reader with no voter cookie is the same for every such reader (they
+        cannot have voted): it is kept, so first-time visitors cost no query at all.
+        """
         html = CART_COUNT.sub(lambda m: m.group(1) + CART_MARK + m.group(2), html)
         html = CSRF_INPUT.sub(lambda m: m.group(1) + CSRF_MARK + m.group(2), html)
         nonce = getattr(request, "_csp_nonce", None)
         if nonce:
             html = html.replace(f'nonce="{nonce}"', f'nonce="{NONCE_MARK}"')
-        return POLL.sub(POLL_MARK, html)
+        poll = POLL.search(html)
+        fresh_reader = VOTER_COOKIE not in request.COOKIES
+        return {
+            "page": POLL.sub(POLL_MARK, html),
+            "poll": poll.group(0) if poll and fresh_reader else None,
+        }
 
     @staticmethod
-    def _fill(request, page, release):
+    def _fill(request, entry, slug):
+        """The cached page for this reader, or None when it must be rendered afresh."""
+        page = entry["page"]
+        if POLL_MARK in page:
+            if entry["poll"] is not None and VOTER_COOKIE not in request.COOKIES:
+                poll = entry["poll"]
+                request.poll_shown = True  # the voter cookie is handed out as on a rendered page
+            else:
+                release = (
+                    Release.objects.published().select_related("film").filter(slug=slug).first()
+                )
+                if release is None:
+                    return None
+                poll = render_to_string(
+                    "catalogue/includes/live_poll.html", {"release": release}, request=request
+                )
+            page = page.replace(POLL_MARK, poll)
         page = page.replace(CART_MARK, str(cart_context(request)["cart_count"]))
         if CSRF_MARK in page:
             page = page.replace(CSRF_MARK, get_token(request))
         if NONCE_MARK in page:
             page = page.replace(NONCE_MARK, str(request._csp_nonce))
-        if POLL_MARK in page:
-            poll = render_to_string(
-                "catalogue/includes/live_poll.html", {"release": release}, request=request
-            )
-            page = page.replace(POLL_MARK, poll)
         return page

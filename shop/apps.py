@@ -34,12 +34,12 @@ class ShopConfig(AppConfig):
         # Staff edit prices and stock in the admin; checkouts move stock through services,
         # which bump the same generations themselves (queryset updates send no signal).
         def offer_changed(sender, instance, **kwargs):
-            release_id = (
+            slug = (
                 Pressing.objects.filter(pk=instance.pressing_id)
-                .values_list("release_id", flat=True)
+                .values_list("release__slug", flat=True)
                 .first()
             )
-            bump("shop", f"shop:release:{release_id}")
+            bump("shop", f"shop:release:{slug}")
 
         for model in (Price, Stock):
             post_save.connect(

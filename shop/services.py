@@ -131,10 +131,10 @@ def _stock_changed(pressing_ids):
     """Once the transaction commits, pages showing these pressings' availability are stale."""
 
     def bump_pages():
-        releases = Pressing.objects.filter(pk__in=set(pressing_ids)).values_list(
-            "release_id", flat=True
+        slugs = Pressing.objects.filter(pk__in=set(pressing_ids)).values_list(
+            "release__slug", flat=True
         )
-        bump("shop", *(f"shop:release:{pk}" for pk in set(releases)))
+        bump("shop", *(f"shop:release:{slug}" for slug in set(slugs)))
 
     transaction.on_commit(bump_pages)
 

@@ -125,3 +125,14 @@ def test_signed_in_staff_never_get_cached_pages(release):
     _, first = queries(client, "/releases/")
     _, second = queries(client, "/releases/")
     assert second == first
+
+
+def test_a_first_time_visitor_costs_no_query_and_still_gets_a_voter_cookie(release):
+    queries(reader(), release.get_absolute_url())  # fills the cache
+    newcomer = reader()
+    with CaptureQueriesContext(connection) as captured:
+        response = newcomer.get(release.get_absolute_url())
+    assert response.status_code == 200
+    assert len(captured.captured_queries) == 0
+    assert "nd_voter" in response.cookies
+    assert "What Do You Think of This Release?" in response.content.decode()
