@@ -15,7 +15,7 @@ def test_release_page_with_poll_has_bounded_queries(release, django_assert_max_n
     reader = reader_client(release)
     reader.post(f"/releases/{release.slug}/poll/", {"choice": "buying"})
     # The page's own queries plus the poll's two (tally, the reader's vote).
-    with django_assert_max_num_queries(16) as captured:
+    with django_assert_max_num_queries(11) as captured:
         page = reader.get(release.get_absolute_url())
     poll_queries = [q for q in captured.captured_queries if "ratings_" in q["sql"]]
     assert len(poll_queries) == 2
