@@ -418,13 +418,6 @@ class Track(models.Model):
     def anchor(self):
         return self.position.lower()
 
-    @property
-    def duration_display(self):
-        if not self.duration:
-            return ""
-        minutes, seconds = divmod(self.duration, 60)
-        return f"{minutes}:{seconds:02d}"
-
     def set_side_and_number(self):
         """Derive the grouping fields from the sleeve position."""
         parsed = parse_position(self.position) or ("", 0)

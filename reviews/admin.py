@@ -6,7 +6,6 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from catalogue.models import Film, Release
 from reviews import services
 from reviews.models import (
     Author,
@@ -66,22 +65,6 @@ class AuthorAdmin(admin.ModelAdmin):
     list_display = ["display_name", "user"]
     search_fields = ["display_name", "user__username"]
     autocomplete_fields = ["user"]
-
-
-# The release and film pickers need admins with search_fields for those models. catalogue's own
-# admin provides them; these minimal ones only stand in while it is not installed.
-if not admin.site.is_registered(Release):
-
-    @admin.register(Release)
-    class ReleaseAdmin(admin.ModelAdmin):
-        search_fields = ["title", "film__title"]
-
-
-if not admin.site.is_registered(Film):
-
-    @admin.register(Film)
-    class FilmAdmin(admin.ModelAdmin):
-        search_fields = ["title"]
 
 
 class PieceAdmin(admin.ModelAdmin):

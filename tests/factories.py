@@ -1,20 +1,31 @@
+from decimal import Decimal
+
 import factory
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.text import slugify
 from factory.django import DjangoModelFactory
 
 from catalogue.models import (
+    Accolade,
     Artist,
+    ChartEntry,
     Credit,
+    Endorsement,
     Film,
     Label,
     Pressing,
+    PressingCompany,
     Release,
+    RiylEntry,
     Role,
     Status,
     Track,
     TrackArtist,
 )
+from reviews.models import Author, Feature, FeatureEntry, Review
+from reviews.models import Status as PieceStatus
+from shop.models import Price, ShippingRate, Stock
 
 
 class ArtistFactory(DjangoModelFactory):
@@ -102,10 +113,6 @@ class PressingFactory(DjangoModelFactory):
 
 
 # Magazine (reviews app).
-from django.contrib.auth import get_user_model  # noqa: E402
-
-from reviews.models import Author, Feature, FeatureEntry, Review  # noqa: E402
-from reviews.models import Status as PieceStatus  # noqa: E402
 
 
 class UserFactory(DjangoModelFactory):
@@ -189,13 +196,6 @@ class VoteFactory(DjangoModelFactory):
 
 
 # Catalogue pages: the rest of a release page's pieces.
-from catalogue.models import (  # noqa: E402
-    Accolade,
-    ChartEntry,
-    Endorsement,
-    PressingCompany,
-    RiylEntry,
-)
 
 
 class AccoladeFactory(DjangoModelFactory):
@@ -245,10 +245,6 @@ class ChartEntryFactory(DjangoModelFactory):
 
 
 # --- Shop -----------------------------------------------------------------------------------
-
-from decimal import Decimal  # noqa: E402
-
-from shop.models import Price, ShippingRate, Stock  # noqa: E402
 
 
 class PriceFactory(DjangoModelFactory):

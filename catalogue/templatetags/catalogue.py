@@ -7,6 +7,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from catalogue import hooks, images, search
+from catalogue.durations import format_duration
 
 register = template.Library()
 
@@ -103,8 +104,4 @@ def json_ld(context, data):
 @register.filter
 def duration(seconds):
     """Seconds as m:ss, or h:mm:ss for an album's total."""
-    if not seconds:
-        return ""
-    hours, rest = divmod(int(seconds), 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+    return format_duration(int(seconds)) if seconds else ""
