@@ -4,15 +4,22 @@ from django.conf import settings
 
 from ratings.forms import WouldPayForm
 from ratings.models import Answer, Vote
-from ratings.selectors import poll_results
+from ratings.selectors import poll_results, results_from_counts
 from ratings.sharing import share_links
 from ratings.voters import voter_key
 
+_UNKNOWN = object()
 
-def poll_context(request, release, *, message="", would_pay_form=None):
-    """The poll's template context for this reader: two queries at most."""
-    key = voter_key(request) if request is not None else None
-    vote = Vote.objects.filter(release=release, voter_key=key).first() if key else None
+
+def poll_context(request, release, *, message="", would_pay_form=None, vote=_UNKNOWN, counts=None):
+    """The poll's template context for this reader: two queries at most.
+
+    A caller that has just written the reader's vote passes it, with the release's counts,
+    and the context costs no query.
+    """
+    if vote is _UNKNOWN:
+        key = voter_key(request) if request is not None else None
+        vote = Vote.objects.filter(release=release, voter_key=key).first() if key else None
     user = getattr(request, "user", None)
     is_staff = bool(user is not None and user.is_authenticated and user.is_staff)
     show_results = vote is not None or is_staff
@@ -22,7 +29,11 @@ def poll_context(request, release, *, message="", would_pay_form=None):
         "request": request,
         "vote": vote,
         "answers": [(value, label, value == own) for value, label in Answer.choices],
-        "results": poll_results(release) if show_results else None,
+        "results": (
+            (results_from_counts(counts) if counts is not None else poll_results(release))
+            if show_results
+            else None
+        ),
         "share": share_links(release, vote.answer) if vote else None,
         "asks_would_pay": own == Answer.TOO_EXPENSIVE,
         "offers_notify": own == Answer.MAYBE,

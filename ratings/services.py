@@ -5,10 +5,10 @@ release's tally row), so concurrent votes, changes, withdrawals and merges canno
 """
 
 import zlib
-from datetime import timedelta
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
@@ -31,97 +31,76 @@ class NoVote(PollRefused):
 _ADDRESS_LOCK_SPACE = zlib.crc32(b"ratings.address") - 2**31
 
 
-def _lock_address(address_hash):
-    """Serialise the new votes of one client address until the transaction ends."""
-    key = int(address_hash[:8], 16) - 2**31
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_ADDRESS_LOCK_SPACE, key])
-
-
-def _check_address_rate(address_hash, now):
-    limit = settings.POLL_RATE_PER_ADDRESS
-    recent = Vote.objects.filter(
-        address_hash=address_hash, created_at__gt=now - timedelta(hours=1)
-    ).count()
-    if recent >= limit:
-        raise AddressRateLimited(
-            f"Your vote was not counted: {limit} votes have already come from your network "
-            "in the last hour. Please try again later."
-        )
-
-
-def _move_tally(release_id, *, down=None, up=None):
-    """Move one vote between the release's counts in one statement.
-
-    A first vote creates the tally row with INSERT ... ON CONFLICT, so concurrent first votes
-    cannot race; a change or withdrawal has a vote behind it, hence a row to update.
-    """
-    if down == up or not (down or up):
-        return
-    if down:
-        changes = {down: F(down) - 1}
-        if up:
-            changes[up] = F(up) + 1
-        Tally.objects.filter(release_id=release_id).update(**changes)
-        return
-    table = Tally._meta.db_table
-    columns = Answer.values
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (release_id, {', '.join(columns)}) "  # noqa: S608 (our own column names)
-            f"VALUES (%s, {', '.join(['%s'] * len(columns))}) "
-            f"ON CONFLICT (release_id) DO UPDATE SET {up} = {table}.{up} + 1",
-            [release_id, *(1 if column == up else 0 for column in columns)],
-        )
+def _lower_tally(release_id, answer):
+    """Take one vote off an answer's count (a withdrawal, or a merge dropping a duplicate)."""
+    Tally.objects.filter(release_id=release_id).update(**{answer: F(answer) - 1})
 
 
 def _locked_vote(release, voter_key):
     return Vote.objects.select_for_update().filter(release=release, voter_key=voter_key).first()
 
 
-@transaction.atomic
+def _address_lock_key(address_hash):
+    return int(address_hash[:8], 16) - 2**31
+
+
+@dataclass(frozen=True)
+class CastVote:
+    """A vote as stored, and the release's counts right after it."""
+
+    vote: Vote
+    counts: dict
+
+
 def cast_vote(*, release, voter_key, answer, address_hash, now=None):
-    """Record a reader's answer. A second vote replaces the first.
+    """Record a reader's answer. A second vote replaces the first. Returns a CastVote.
 
     A new vote counts against the client address's hourly limit (POLL_RATE_PER_ADDRESS); the
-    count runs under a per-address lock, so concurrent voters cannot overshoot it.
+    count runs under a per-address lock, so concurrent voters cannot overshoot it. The steps run
+    in the database function ratings_cast_vote (see the migration that creates it): one round
+    trip, so the locks are held as briefly as possible on release day.
     """
     answer = Answer(answer)
     now = now or timezone.now()
-    vote = _locked_vote(release, voter_key)
-    if vote is None:
-        _lock_address(address_hash)
-        _check_address_rate(address_hash, now)
-    # The same reader's other window may insert, or withdraw, between our look and our insert:
-    # a clash turns this vote into a change of theirs, a vanished row into a fresh try.
-    for _attempt in range(3):
-        if vote is not None:
-            break
-        try:
-            with transaction.atomic():
-                vote = Vote.objects.create(
-                    release=release,
-                    voter_key=voter_key,
-                    answer=answer,
-                    address_hash=address_hash,
-                    created_at=now,
-                    updated_at=now,
-                )
-        except IntegrityError:
-            vote = _locked_vote(release, voter_key)
-        else:
-            _move_tally(release.pk, up=answer)
-            return vote
-    if vote is None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT * FROM ratings_cast_vote(%s, %s, %s, %s, %s, %s, %s, %s)",
+            [
+                release.pk,
+                voter_key,
+                answer.value,
+                address_hash,
+                _ADDRESS_LOCK_SPACE,
+                _address_lock_key(address_hash),
+                settings.POLL_RATE_PER_ADDRESS,
+                now,
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise PollRefused("Your vote could not be counted just now: please try again.")
+    outcome, vote_id, stored_answer, would_pay, *counts = row
+    if outcome == "address_limited":
+        limit = settings.POLL_RATE_PER_ADDRESS
+        raise AddressRateLimited(
+            f"Your vote was not counted: {limit} votes have already come from your network "
+            "in the last hour. Please try again later."
+        )
+    if outcome == "busy":
         raise PollRefused("Your vote changed in another window at the same moment: try again.")
-    previous = vote.answer
-    vote.answer = answer
-    vote.updated_at = now
-    if answer != Answer.TOO_EXPENSIVE:
-        vote.would_pay = None
-    vote.save(update_fields=["answer", "would_pay", "updated_at"])
-    _move_tally(release.pk, down=previous, up=answer)
-    return vote
+    vote = Vote(
+        pk=vote_id,
+        release=release,
+        voter_key=voter_key,
+        answer=stored_answer,
+        would_pay=would_pay,
+        address_hash=address_hash,
+        updated_at=now,
+    )
+    return CastVote(
+        vote=vote,
+        counts=dict(zip(Answer.values, counts, strict=True)),
+    )
 
 
 @transaction.atomic
@@ -131,7 +110,7 @@ def withdraw_vote(*, release, voter_key):
     if vote is None:
         return False
     vote.delete()
-    _move_tally(release.pk, down=vote.answer)
+    _lower_tally(release.pk, vote.answer)
     return True
 
 
@@ -160,11 +139,11 @@ def merge_votes(*, from_key, to_key):
         kept = _locked_vote(vote.release_id, to_key)
         if kept is not None and kept.updated_at >= vote.updated_at:
             vote.delete()
-            _move_tally(vote.release_id, down=vote.answer)
+            _lower_tally(vote.release_id, vote.answer)
             continue
         if kept is not None:
             kept.delete()
-            _move_tally(vote.release_id, down=kept.answer)
+            _lower_tally(vote.release_id, kept.answer)
         vote.voter_key = to_key
         vote.save(update_fields=["voter_key"])
     return len(moving)

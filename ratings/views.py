@@ -92,18 +92,19 @@ def vote(request, slug):
     try:
         if choice == WITHDRAW:
             withdraw_vote(release=release, voter_key=key)
-        else:
-            cast_vote(
-                release=release,
-                voter_key=key,
-                answer=choice,
-                address_hash=request_address_hash(request),
-            )
+            return _answer(request, release)
+        cast = cast_vote(
+            release=release,
+            voter_key=key,
+            answer=choice,
+            address_hash=request_address_hash(request),
+        )
     except AddressRateLimited as refused:
         return _refuse(request, release, str(refused), status=429)
     except PollRefused as refused:
         return _refuse(request, release, str(refused), status=409)
-    return _answer(request, release)
+    # The vote and the counts came back with the write: the fragment needs no further query.
+    return _answer(request, release, vote=cast.vote, counts=cast.counts)
 
 
 @require_POST
