@@ -61,17 +61,6 @@ class Price(models.Model):
         return self.compare_at is not None and self.compare_at > self.amount
 
 
-class StockQuerySet(models.QuerySet):
-    def sellable(self):
-        """Rows with at least one copy nobody holds, from the pool the pressing sells from today."""
-        today = timezone.localdate()
-        preorder = Q(pressing__release_date__gt=today)
-        return self.filter(
-            (preorder & Q(preorder_allocation__gt=F("reserved")))
-            | (~preorder & Q(on_hand__gt=F("reserved")))
-        )
-
-
 class Stock(models.Model):
     pressing = models.OneToOneField(Pressing, on_delete=models.CASCADE, related_name="shop_stock")
     on_hand = models.PositiveIntegerField(
@@ -104,8 +93,6 @@ class Stock(models.Model):
         help_text="Most copies one email address may buy across all its orders (e.g. 1 for a "
         "numbered edition). Shoppers then give their email before paying. Blank for no limit.",
     )
-
-    objects = StockQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "stock"
@@ -146,6 +133,45 @@ class Stock(models.Model):
 
     def max_per_order(self):
         return min(self.available, self.per_order_limit)
+
+
+def in_stock_on(day, prefix=""):
+    """Whether a release has a copy for sale on ``day``, from its stored ReleaseOffer row."""
+    return Q(**{f"{prefix}shelf_from__lte": day}) | Q(**{f"{prefix}preorder_until__gt": day})
+
+
+class ReleaseOffer(models.Model):
+    """What the release list sorts and filters a release by, one row per release.
+
+    Written only by database triggers (shop/migrations/0002_releaseoffer.py) on releases,
+    pressings, prices and stock, so queryset updates and bulk inserts keep it right too. It
+    stores dates rather than a yes/no, so it stays right as days pass: a release is in stock on
+    a day when a pressing sells from the shelf from that day (``shelf_from``) or can still be
+    pre-ordered (``preorder_until``, its release date, is after it).
+    """
+
+    release = models.OneToOneField(
+        "catalogue.Release",
+        on_delete=models.DO_NOTHING,  # the trigger on catalogue_release deletes the row
+        primary_key=True,
+        related_name="shop_offer",
+    )
+    price_from = models.DecimalField(**MONEY, null=True)
+    shelf_from = models.DateField(null=True)
+    preorder_until = models.DateField(null=True)
+
+    class Meta:
+        indexes = [
+            # The price sort walks this in order; the in-stock filter reads the dates from it.
+            models.Index(
+                fields=["price_from", "release"],
+                include=["shelf_from", "preorder_until"],
+                name="releaseoffer_price_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"from {self.price_from}" if self.price_from is not None else "no price"
 
 
 class ShippingRate(models.Model):
@@ -414,15 +440,16 @@ def normalise_email(email):
     return (email or "").strip().lower()
 
 
-def quantity_bought(*, email, pressing_ids):
-    """Copies per pressing that an email address holds or has bought, across all its orders."""
+def quantity_bought(*, email, pressing_ids, excluding=None):
+    """Copies per pressing that an email address holds or has bought, across all its orders
+    (but the order ``excluding``, the one being checked out)."""
     if not email:
         return {}
+    orders = Order.objects.counting_towards_limits().filter(email=normalise_email(email))
+    if excluding is not None:
+        orders = orders.exclude(pk=excluding.pk)
     rows = (
-        OrderLine.objects.filter(
-            order__in=Order.objects.counting_towards_limits().filter(email=normalise_email(email)),
-            pressing_id__in=pressing_ids,
-        )
+        OrderLine.objects.filter(order__in=orders, pressing_id__in=pressing_ids)
         .values("pressing_id")
         .annotate(quantity=Sum("quantity"))
     )

@@ -4,11 +4,12 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Count, ExpressionWrapper, F
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from shop.cart import is_on_sale, offer_of
-from shop.models import NotifyRequest, Price, Stock
+from shop.models import NotifyRequest, Price, Stock, in_stock_on
 
 
 @dataclass(frozen=True)
@@ -66,33 +67,23 @@ def waiting_counts(pressing_ids):
 # --- The release list's hooks: annotation, filters and sort ---------------------------------
 
 
-def _lowest_price():
-    return Subquery(
-        Price.objects.filter(pressing__release=OuterRef("pk"))
-        .order_by("amount")
-        .values("amount")[:1]
-    )
-
-
-def _sellable_stock():
-    today = timezone.localdate()
-    preorder = Q(pressing__release_date__gt=today)
-    return Exists(
-        Stock.objects.filter(pressing__release=OuterRef("pk"))
-        .exclude(pressing__availability="out_of_print")
-        .filter(pressing__shop_price__isnull=False)
-        .filter(
-            (preorder & Q(preorder_allocation__gt=F("reserved")))
-            | (~preorder & Q(on_hand__gt=F("reserved")))
-        )
-    )
+def _in_stock_today():
+    return in_stock_on(timezone.localdate(), prefix="shop_offer__")
 
 
 def annotate_releases(queryset):
-    """shop_price_from (lowest price, or None) and shop_in_stock on every release in a list."""
+    """shop_price_from (lowest price, or None) and shop_in_stock on every release in a list.
+
+    Both read the release's ReleaseOffer row, which the database keeps up to date.
+    """
     if "shop_price_from" in queryset.query.annotations:
         return queryset
-    return queryset.annotate(shop_price_from=_lowest_price(), shop_in_stock=_sellable_stock())
+    return queryset.annotate(
+        shop_price_from=F("shop_offer__price_from"),
+        shop_in_stock=Coalesce(
+            ExpressionWrapper(_in_stock_today(), output_field=BooleanField()), False
+        ),
+    )
 
 
 def _money(raw):
@@ -108,25 +99,29 @@ def _money(raw):
 def filter_in_stock(queryset, raw):
     if str(raw).lower() not in ("1", "on", "true", "yes"):
         return queryset
-    return annotate_releases(queryset).filter(shop_in_stock=True)
+    return queryset.filter(_in_stock_today())
 
 
 def filter_price_min(queryset, raw):
     value = _money(raw)
     if value is None:
         return queryset
-    return annotate_releases(queryset).filter(shop_price_from__gte=value)
+    return queryset.filter(shop_offer__price_from__gte=value)
 
 
 def filter_price_max(queryset, raw):
     value = _money(raw)
     if value is None:
         return queryset
-    return annotate_releases(queryset).filter(shop_price_from__lte=value)
+    return queryset.filter(shop_offer__price_from__lte=value)
 
 
 def sort_by_price(queryset):
-    return annotate_releases(queryset).order_by(F("shop_price_from").asc(nulls_last=True), "pk")
+    # Every release has a ReleaseOffer row, so an inner join loses none, and lets the database
+    # walk releaseoffer_price_idx in order instead of sorting the whole catalogue.
+    return queryset.filter(shop_offer__isnull=False).order_by(
+        F("shop_offer__price_from").asc(nulls_last=True), "pk"
+    )
 
 
 # --- What the shop adds to catalogue pages -------------------------------------------------

@@ -127,96 +127,167 @@ def _record(order, to_status, note="", by=None):
     order.status = to_status
 
 
-def _stock_changed(pressing_ids):
-    """Once the transaction commits, pages showing these pressings' availability are stale."""
+def _shown(stock):
+    """What pages show of a stock row: the cards' in-stock flag, the buy box's "Only N left" and
+    the largest quantity its menu offers. A change that moves none of these leaves every cached
+    page right."""
+    available = stock.available
+    limit = min(available, stock.per_order_limit, stock.per_customer_limit or available)
+    return available > 0, available if stock.is_low else None, limit
 
-    def bump_pages():
-        slugs = Pressing.objects.filter(pk__in=set(pressing_ids)).values_list(
-            "release__slug", flat=True
+
+class _StockMoves:
+    """Copies moved between a transaction's locked stock rows, and the pages that makes stale.
+
+    On release day every checkout moves copies of the same pressing; bumping its page each time
+    would leave the busiest page uncached. Only moves that change what a page shows bump it, and
+    only those that take a pressing in or out of stock bump the lists.
+    """
+
+    def __init__(self):
+        self.releases = set()
+        self.lists = False
+
+    def move(self, stock, **deltas):
+        before = _shown(stock)
+        for field, delta in deltas.items():
+            setattr(stock, field, getattr(stock, field) + delta)
+        Stock.objects.filter(pk=stock.pk).update(
+            **{field: F(field) + delta for field, delta in deltas.items()}
         )
-        bump("shop", *(f"shop:release:{slug}" for slug in set(slugs)))
+        after = _shown(stock)
+        if after != before:
+            self.releases.add(stock.pressing.release.slug)
+            self.lists = self.lists or after[0] != before[0]
 
-    transaction.on_commit(bump_pages)
+    def bump_on_commit(self):
+        scopes = [f"shop:release:{slug}" for slug in sorted(self.releases)]
+        if self.lists:
+            scopes.append("shop")
+        if scopes:
+            transaction.on_commit(lambda: bump(*scopes))
 
 
 def _lock_stock(pressing_ids):
-    """Lock the stock rows, always in pressing-id order, so two checkouts cannot deadlock."""
+    """Lock the stock rows, always by release then pressing, so two checkouts cannot deadlock.
+
+    The dict keeps that order: change the rows in it, since a change that sells a pressing out,
+    or back in, also locks its release's ReleaseOffer row (a database trigger).
+    """
     rows = (
         Stock.objects.select_for_update(of=("self",))
-        .select_related("pressing")
+        .select_related("pressing__release")
+        .only(*_LOCKED_STOCK_FIELDS)
         .filter(pressing_id__in=sorted(set(pressing_ids)))
-        .order_by("pressing_id")
+        .order_by("pressing__release_id", "pressing_id")
     )
     return {stock.pressing_id: stock for stock in rows}
 
 
+# The stock row, and what Stock.available and the page bumps read of its pressing and release.
+_LOCKED_STOCK_FIELDS = [
+    *(f.name for f in Stock._meta.concrete_fields),
+    "pressing__release_date",
+    "pressing__release__slug",
+]
+
+
+def _refuse_line(*, pressing, stock, quantity, email, bought):
+    """Raise CheckoutError when this line cannot be held with the stock as given."""
+    name = f"{pressing.release.title} ({pressing.description})"
+    if stock.available == 0:
+        raise CheckoutError(f"Sorry, {name} has just sold out.")
+    if quantity > stock.available:
+        raise CheckoutError(f"Sorry, only {stock.available} of {name} left.")
+    if quantity > stock.per_order_limit:
+        raise CheckoutError(f"You can buy at most {stock.per_order_limit} of {name}.")
+    limit = stock.per_customer_limit
+    already = bought.get(pressing.pk, 0)
+    if limit and already + quantity > limit:
+        raise CheckoutError(
+            f"{name} is limited to {limit} per customer, and {email} already has {already}."
+        )
+
+
 def _reserve(*, quantities, email):
-    """Create the pending order and hold its copies, all in one transaction."""
+    """Create the pending order and hold its copies, all in one transaction.
+
+    The order and its lines are written first; the stock rows are locked last, just before the
+    copies are counted out and the transaction commits. On release day every buyer of a pressing
+    waits for its one stock row, so that lock is held for as few statements as possible.
+    """
     if not quantities:
         raise CheckoutError("Your cart is empty.")
     now = timezone.now()
-    with transaction.atomic():
-        stocks = _lock_stock(quantities)
-        pressings = {
-            p.pk: p
-            for p in Pressing.objects.select_related("release", "shop_price").filter(
-                pk__in=quantities
-            )
-        }
-        limited = [s for s in stocks.values() if s.per_customer_limit]
-        if limited and not email:
-            raise CheckoutError(
-                "Some of these pressings are limited per customer: give your email to check out."
-            )
-        bought = quantity_bought(email=email, pressing_ids=[s.pressing_id for s in limited])
-        order = Order(
-            email=email,
-            currency=settings.CURRENCY,
-            expires_at=now + timedelta(minutes=RESERVATION_MINUTES),
+    pressings = {
+        p.pk: p
+        for p in Pressing.objects.select_related("release", "shop_price", "shop_stock").filter(
+            pk__in=quantities
         )
-        lines = []
-        for pressing_id, quantity in sorted(quantities.items()):
-            pressing, stock = pressings.get(pressing_id), stocks.get(pressing_id)
-            if pressing is None or stock is None or not is_on_sale(pressing):
-                raise CheckoutError("Something in your cart is no longer on sale; remove it.")
-            name = f"{pressing.release.title} ({pressing.description})"
-            if stock.available == 0:
-                raise CheckoutError(f"Sorry, {name} has just sold out.")
-            if quantity > stock.available:
-                raise CheckoutError(f"Sorry, only {stock.available} of {name} left.")
-            if quantity > stock.per_order_limit:
-                raise CheckoutError(f"You can buy at most {stock.per_order_limit} of {name}.")
-            limit = stock.per_customer_limit
-            if limit and bought.get(pressing_id, 0) + quantity > limit:
-                raise CheckoutError(
-                    f"{name} is limited to {limit} per customer, and {email} already has "
-                    f"{bought.get(pressing_id, 0)}."
-                )
-            lines.append(
-                OrderLine(
-                    pressing=pressing,
-                    release_title=pressing.release.title,
-                    pressing_description=pressing.description,
-                    sku=pressing.sku,
-                    unit_price=pressing.shop_price.amount,
-                    quantity=quantity,
-                    preorder=pressing.is_preorder,
-                )
-            )
-        order.subtotal = sum((line.line_total for line in lines), Decimal("0"))
-        order.total = order.subtotal
+    }
+    wanted = sorted(quantities.items())
+    for pressing_id, _quantity in wanted:
+        pressing = pressings.get(pressing_id)
+        if pressing is None or not is_on_sale(pressing):
+            raise CheckoutError("Something in your cart is no longer on sale; remove it.")
+    limited = [pk for pk, _ in wanted if pressings[pk].shop_stock.per_customer_limit]
+    if limited and not email:
+        raise CheckoutError(
+            "Some of these pressings are limited per customer: give your email to check out."
+        )
+    # A first look without a lock: a cart that cannot be held is refused before any write.
+    for pressing_id, quantity in wanted:
+        pressing = pressings[pressing_id]
+        _refuse_line(
+            pressing=pressing, stock=pressing.shop_stock, quantity=quantity, email=email, bought={}
+        )
+    lines = [
+        OrderLine(
+            pressing=pressing,
+            release_title=pressing.release.title,
+            pressing_description=pressing.description,
+            sku=pressing.sku,
+            unit_price=pressing.shop_price.amount,
+            quantity=quantity,
+            preorder=pressing.is_preorder,
+        )
+        for pressing, quantity in ((pressings[pk], quantity) for pk, quantity in wanted)
+    ]
+    order = Order(
+        email=email,
+        currency=settings.CURRENCY,
+        expires_at=now + timedelta(minutes=RESERVATION_MINUTES),
+    )
+    order.subtotal = sum((line.line_total for line in lines), Decimal("0"))
+    order.total = order.subtotal
+    with transaction.atomic():
         order.save()
         for line in lines:
             line.order = order
         OrderLine.objects.bulk_create(lines)
-        for line in lines:
-            Stock.objects.filter(pressing_id=line.pressing_id).update(
-                reserved=F("reserved") + line.quantity
-            )
-        _stock_changed([line.pressing_id for line in lines])
         OrderStatusChange.objects.create(
             order=order, to_status=order.status, note="Checkout started; copies held."
         )
+        # Now the counted part, under the stock rows' locks: what other buyers committed while
+        # this order was written is seen here, and the whole order rolls back if it no longer fits.
+        stocks = _lock_stock(quantities)
+        bought = {}
+        if limited:
+            bought = quantity_bought(email=email, pressing_ids=limited, excluding=order)
+        if len(stocks) < len(quantities):
+            raise CheckoutError("Something in your cart is no longer on sale; remove it.")
+        moves = _StockMoves()
+        for pressing_id, stock in stocks.items():
+            quantity = quantities[pressing_id]
+            _refuse_line(
+                pressing=pressings[pressing_id],
+                stock=stock,
+                quantity=quantity,
+                email=email,
+                bought=bought,
+            )
+            moves.move(stock, reserved=quantity)
+        moves.bump_on_commit()
     log.info(
         "order %s reserved %s",
         order.number,
@@ -282,13 +353,11 @@ def _give_back(order):
     """Return an order's held copies to stock (caller holds the order's lock)."""
     if order.stock_state != Order.StockState.RESERVED:
         return
-    lines = list(order.lines.all())
-    _lock_stock([line.pressing_id for line in lines])
-    for line in sorted(lines, key=lambda line: line.pressing_id):
-        Stock.objects.filter(pressing_id=line.pressing_id).update(
-            reserved=F("reserved") - line.quantity
-        )
-    _stock_changed([line.pressing_id for line in lines])
+    lines = {line.pressing_id: line for line in order.lines.all()}
+    moves = _StockMoves()
+    for pressing_id, stock in _lock_stock(lines).items():
+        moves.move(stock, reserved=-lines[pressing_id].quantity)
+    moves.bump_on_commit()
     order.stock_state = Order.StockState.RELEASED
 
 
@@ -352,25 +421,26 @@ def _take_stock(order):
     if order.stock_state == Order.StockState.TAKEN:
         return True
     holding = order.stock_state == Order.StockState.RESERVED
-    lines = sorted(order.lines.all(), key=lambda line: line.pressing_id)
-    stocks = _lock_stock([line.pressing_id for line in lines])
+    lines = {line.pressing_id: line for line in order.lines.all()}
+    stocks = _lock_stock(lines)
 
     def pool(line):
         return "preorder_allocation" if line.preorder else "on_hand"
 
     if not holding:
         # A late payment: sell from copies still free, or not at all.
-        for line in lines:
-            stock = stocks.get(line.pressing_id)
+        for pressing_id, line in lines.items():
+            stock = stocks.get(pressing_id)
             if stock is None or getattr(stock, pool(line)) - stock.reserved < line.quantity:
                 return False
-            setattr(stock, pool(line), getattr(stock, pool(line)) - line.quantity)
-    for line in lines:
-        changes = {pool(line): F(pool(line)) - line.quantity}
+    moves = _StockMoves()
+    for pressing_id, stock in stocks.items():
+        line = lines[pressing_id]
+        changes = {pool(line): -line.quantity}
         if holding:
-            changes["reserved"] = F("reserved") - line.quantity
-        Stock.objects.filter(pressing_id=line.pressing_id).update(**changes)
-    _stock_changed([line.pressing_id for line in lines])
+            changes["reserved"] = -line.quantity
+        moves.move(stock, **changes)
+    moves.bump_on_commit()
     order.stock_state = Order.StockState.TAKEN
     return True
 

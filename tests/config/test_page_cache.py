@@ -92,6 +92,47 @@ def test_a_sale_updates_the_availability_at_once(
     assert "Only 2 left" in queries(client, release.get_absolute_url())[0]
 
 
+def _buy_one(pressing, django_capture_on_commit_callbacks):
+    buyer = reader()
+    buyer.post("/cart/add/", {"pressing": pressing.pk, "quantity": 1})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = buyer.post("/checkout/", {"email": "fan@example.com"})
+    assert response.status_code == 302
+
+
+def test_a_sale_that_changes_nothing_shown_keeps_the_pages_cached(
+    release, settings, django_capture_on_commit_callbacks
+):
+    """40 copies on hand: one more held changes no label, count or menu, so the release-day
+    crowd keeps getting the cached page instead of each sale making it stale."""
+    settings.SHOP_TEST_CHECKOUT = True
+    client = reader()
+    _, cold = queries(client, release.get_absolute_url())
+    _, warm = queries(client, release.get_absolute_url())
+    queries(client, "/releases/")
+    assert warm < cold
+    _buy_one(release.pressings.get(), django_capture_on_commit_callbacks)
+    html, count = queries(client, release.get_absolute_url())
+    assert count == warm  # still a cache hit (the reader's own poll is filled in live)
+    assert "In stock" in html
+    assert queries(client, "/releases/")[1] <= 1
+
+
+def test_selling_the_last_copy_shows_sold_out_everywhere_at_once(
+    release, settings, django_capture_on_commit_callbacks
+):
+    settings.SHOP_TEST_CHECKOUT = True
+    pressing = release.pressings.get()
+    pressing.shop_stock.on_hand = 1
+    pressing.shop_stock.save()
+    client = reader()
+    assert "Only 1 left" in queries(client, release.get_absolute_url())[0]
+    assert "Sold out" not in queries(client, "/releases/")[0]
+    _buy_one(pressing, django_capture_on_commit_callbacks)
+    assert "Sold out" in queries(client, release.get_absolute_url())[0]
+    assert "Sold out" in queries(client, "/releases/")[0]
+
+
 def test_each_reader_gets_their_own_cart_count_and_a_working_csrf_token(release):
     first = reader()
     queries(first, release.get_absolute_url())  # fills the cache
@@ -122,6 +163,7 @@ def test_signed_in_staff_never_get_cached_pages(release):
     staff = get_user_model().objects.create_user("editor", password="pw-123456789", is_staff=True)
     client = Client()
     client.force_login(staff)
+    queries(client, "/releases/")  # fills what is cached below whole pages (the filter fields)
     _, first = queries(client, "/releases/")
     _, second = queries(client, "/releases/")
     assert second == first

@@ -183,6 +183,12 @@ class FakeStripe:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            # Keep-alive, as Stripe's API: a client reuses its connection between calls. Headers
+            # and body go out in separate writes, so Nagle's algorithm must be off, or each answer
+            # waits for the client's delayed acknowledgement.
+            protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True
+
             def log_message(self, *args):
                 pass
 
