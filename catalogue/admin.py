@@ -168,6 +168,9 @@ class ReleaseAdmin(admin.ModelAdmin):
     list_display = ["title", "film", "original_year", "status", "published_at", "pressing_count"]
     list_filter = ["status", "release_type", "film__kind", "pressings__format", "genres"]
     list_select_related = ["film"]
+    # Releases have no default order of their own; the changelist and the editors' autocomplete
+    # menus (reviews, features) list them by title.
+    ordering = ["title", "id"]
     search_fields = [
         "title",
         "film__title",

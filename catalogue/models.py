@@ -6,7 +6,7 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Coalesce, Now, NullIf, Upper
+from django.db.models.functions import Coalesce, Now, NullIf
 from django.urls import reverse
 from django.utils import timezone
 
@@ -61,7 +61,6 @@ class Artist(models.Model):
 
     class Meta:
         ordering = ["sort_name", "name"]
-        indexes = [GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="artist_name_trgm")]
 
     def __str__(self):
         return self.name
@@ -172,6 +171,13 @@ class Accolade(models.Model):
 COMPOSED_BY = "Composed By"
 
 
+def composer_credits(artist):
+    """The artist's composer credits on the outer query's release."""
+    return Credit.objects.filter(
+        release=models.OuterRef("pk"), artist=artist, role__name=COMPOSED_BY
+    )
+
+
 class ReleaseQuerySet(PublishedQuerySet):
     def for_cards(self, *extra_fields):
         """Only what a release card shows, with its badges, in a fixed number of queries."""
@@ -224,26 +230,26 @@ class ReleaseQuerySet(PublishedQuerySet):
         )
 
     def composed_by(self, artist):
-        return self.filter(
-            models.Exists(
-                Credit.objects.filter(
-                    release=models.OuterRef("pk"), artist=artist, role__name=COMPOSED_BY
-                )
-            )
-        )
+        return self.filter(models.Exists(composer_credits(artist)))
 
     def appearing(self, artist):
-        """Releases the artist is on in any way other than as composer: other roles, track credits."""
-        # One UNION subquery served by the artist indexes, rather than a correlated EXISTS per
-        # release, which would visit every release in the catalogue.
-        on_release = Credit.objects.filter(artist=artist).exclude(role__name=COMPOSED_BY)
-        on_track = TrackArtist.objects.filter(artist=artist)
-        composed = Credit.objects.filter(artist=artist, role__name=COMPOSED_BY)
-        return self.filter(
-            pk__in=on_release.values("release_id")
-            .order_by()
-            .union(on_track.values("track__release_id").order_by())
-        ).exclude(pk__in=composed.values("release_id"))
+        """Releases the artist is on other than as composer, as two querysets: those crediting
+        the artist in another role, and those with a track by the artist.
+
+        Each is a semi-join the database can run either way round: walking the releases in the
+        order asked and checking each, for an artist on thousands of them, or starting from the
+        artist's few credits. One query for both (an OR, or a UNION of release ids) would collect
+        every release of the artist first, 40,000 of them for the busiest at 100,000 releases.
+        """
+        not_composed = self.exclude(models.Exists(composer_credits(artist)))
+        in_another_role = Credit.objects.filter(
+            release=models.OuterRef("pk"), artist=artist
+        ).exclude(role__name=COMPOSED_BY)
+        on_a_track = TrackArtist.objects.filter(track__release=models.OuterRef("pk"), artist=artist)
+        return (
+            not_composed.filter(models.Exists(in_another_role)),
+            not_composed.filter(models.Exists(on_a_track)),
+        )
 
     def from_decade(self, decade):
         return self.filter(original_year__gte=decade, original_year__lt=decade + 10)
@@ -312,6 +318,10 @@ class Release(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Kept up to date by catalogue.search.update_search_vectors(); weighted A (title, film) to D.
     search_vector = SearchVectorField(null=True, editable=False)
+    # The words of the release's own title: a search with too many matches to rank one by one
+    # lists the releases whose title holds every word first. Stored, as to_tsvector() costs more
+    # than the rest of checking a row.
+    title_vector = SearchVectorField(null=True, editable=False)
     search_text = models.TextField(blank=True, editable=False)
 
     objects = ReleaseQuerySet.as_manager()
@@ -321,9 +331,12 @@ class Release(models.Model):
         indexes = [
             models.Index(fields=["status", "-published_at", "-id"], name="release_published_idx"),
             models.Index(fields=["title", "id"], name="release_title_idx"),
-            models.Index(fields=["original_year"], name="release_year_idx"),
+            # The decade filter, and artist and film pages, newest first by year.
+            models.Index(
+                fields=["-original_year", "-published_at", "-id"], name="release_year_order_idx"
+            ),
             GinIndex(fields=["search_vector"], name="release_search_idx"),
-            GinIndex(OpClass(Upper("title"), name="gin_trgm_ops"), name="release_title_trgm"),
+            GinIndex(fields=["title_vector"], name="release_title_vector_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -673,3 +686,24 @@ class ChartEntry(models.Model):
 
     def __str__(self):
         return f"No. {self.peak}, {self.chart}"
+
+
+class SearchWord(models.Model):
+    """A word of a release's title, film, artists, labels or tracks, for search to look words up in.
+
+    Search finds here the close spellings of a misspelt word and the title words a typed prefix
+    stands for. Kept up to date by catalogue.search.update_search_vectors(). One row per distinct
+    word, not per release, so each look-up is an index lookup whatever the size of the catalogue.
+    """
+
+    # The word as the search vector holds it (lower-case). C collation: byte order, so "words
+    # starting with" is a range of the primary key's index.
+    word = models.CharField(max_length=100, primary_key=True, db_collation="C")
+    display = models.CharField(max_length=100, help_text='As written, e.g. "Kavinsky".')
+    in_titles = models.BooleanField(default=False, help_text="In some release's own title.")
+
+    class Meta:
+        indexes = [GinIndex(OpClass("word", name="gin_trgm_ops"), name="searchword_trgm")]
+
+    def __str__(self):
+        return self.display

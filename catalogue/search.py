@@ -1,18 +1,14 @@
-"""Full-text search over releases: a stored, weighted search vector and trigram typo tolerance."""
+"""Full-text search over releases: a stored, weighted search vector and a dictionary of words for typos."""
 
 import re
 from dataclasses import dataclass, field
-from functools import reduce
-from operator import or_
+from functools import cached_property
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
-from django.db import connection, models
-from django.db.models import Case, F, Q, Value, When
-from django.db.models.functions import Upper
+from django.db import connection, models, transaction
+from django.db.models import F, Value
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-
-from catalogue.models import Artist, Credit, TrackArtist
 
 WORD_RE = re.compile(r"[^\W_]+")
 # Words people add to a search that say nothing about which release they mean:
@@ -25,10 +21,14 @@ NOISE_WORDS = frozenset(
     }
 )  # fmt: skip
 MAX_WORDS = 8
-# Trigram matches are only sought for words this long: shorter ones match too much.
+# Matches are counted up to this many ("more than 200 matches"), and up to this many are ranked
+# one by one; a broader search is listed in an order indexes give (see BestFirst).
+MATCHES_COUNTED = 200
+# Close spellings are only sought for words this long: shorter ones match too much.
 FUZZY_MIN_LENGTH = 4
-FUZZY_ARTIST_LIMIT = 20
-FUZZY_RELEASE_LIMIT = 500
+CORRECTIONS_PER_WORD = 3
+# A query word standing for more title words than this ("th") is looked for as a prefix.
+TITLE_WORDS_PER_WORD = 20
 # ts_rank's weights for D, C, B, A: title and film count most, track titles least.
 RANK_WEIGHTS = [0.1, 0.2, 0.4, 1.0]
 
@@ -42,73 +42,171 @@ def query_words(raw):
 
 @dataclass
 class SearchResult:
-    releases: models.QuerySet
+    scope: models.QuerySet  # the releases searched (published, filtered)
+    releases: models.QuerySet  # every match, in no order
     words: list[str]
-    # Artists found by spelling similarity rather than an exact word: "kavinksy" -> Kavinsky.
-    close_artists: list[str] = field(default_factory=list)
+    tsquery: SearchQuery
+    # The same words in the releases' own titles, or None when some word is in no title.
+    title_tsquery: SearchQuery | None
+    # The query as probably meant ("there will be blood" for "there will be blod").
+    phrase: str
+    # Words of the catalogue close in spelling to a query word none starts: "kavinksy" -> Kavinsky.
+    corrections: list[str] = field(default_factory=list)
 
     @property
     def highlight_terms(self):
-        terms = list(self.words)
-        for name in self.close_artists:
-            terms += query_words(name)
-        return terms
+        return [*self.words, *(w.lower() for w in self.corrections)]
+
+    @cached_property
+    def count(self):
+        """How many releases match, counted up to one more than MATCHES_COUNTED."""
+        return self.releases.values("pk").order_by()[: MATCHES_COUNTED + 1].count()
+
+    def best_first(self, cards):
+        """The matches, best first, for a Paginator to slice; ``cards(ids)`` fetches a page."""
+        return BestFirst(self, cards)
+
+
+class BestFirst:
+    """Matches in order of relevance, fetched a page at a time.
+
+    Up to MATCHES_COUNTED matches are ranked one by one: ts_rank over the weighted vector (title
+    and film first, track titles last) plus the title's similarity to the query. A broader search
+    ("night" is in a third of a large catalogue) would rank tens of thousands of rows for one
+    page, so it is listed in an order indexes give instead: releases whose own title holds every
+    word first, then the others, newest first in each. Either way a page costs about the same
+    whatever the size of the catalogue.
+    """
+
+    def __init__(self, result, cards):
+        self.result = result
+        self.cards = cards
+
+    def count(self):
+        return self.result.count
+
+    def __len__(self):
+        return self.result.count
+
+    def __getitem__(self, page):
+        result = self.result
+        if not result.count:
+            return []
+        if result.count <= MATCHES_COUNTED:
+            ranked = result.releases.annotate(
+                rank=SearchRank(F("search_vector"), result.tsquery, weights=RANK_WEIGHTS)
+                + TrigramSimilarity("title", result.phrase) * Value(0.6)
+            )
+            ids = list(
+                ranked.order_by("-rank", "-published_at", "-id").values_list("pk", flat=True)[page]
+            )
+        else:
+            ids = self.newest_title_matches_first(page.start or 0, page.stop - (page.start or 0))
+        found = self.cards(ids).in_bulk()
+        return [found[pk] for pk in ids]
+
+    def newest_title_matches_first(self, offset, size):
+        result, newest = self.result, ("-published_at", "-id")
+        ids, in_title, elsewhere = [], None, result.releases
+        if result.title_tsquery is not None:
+            # Words of a title are words of the search vector: a title match is a match.
+            in_title = result.scope.filter(title_vector=result.title_tsquery)
+            ids = list(
+                in_title.order_by(*newest).values_list("pk", flat=True)[offset : offset + size]
+            )
+            elsewhere = elsewhere.exclude(title_vector=result.title_tsquery)
+        if len(ids) < size:
+            # The title matches end on this page or before it: the others follow them.
+            title_matches = offset + len(ids)
+            if in_title is not None and offset and not ids:
+                title_matches = in_title.count()  # fewer than offset
+            elif in_title is None:
+                title_matches = 0
+            start = offset + len(ids) - title_matches
+            ids += elsewhere.order_by(*newest).values_list("pk", flat=True)[
+                start : start + size - len(ids)
+            ]
+        return ids
+
+
+@dataclass
+class QueryWord:
+    """What the dictionary of words says of one word of a query."""
+
+    # Catalogue words it starts, found in release titles ("nigh": night, nightcall, …).
+    title_words: list[str] = field(default_factory=list)
+    # For a word no catalogue word starts: the closest catalogue words, (word, display, in titles).
+    close: list[tuple[str, str, bool]] = field(default_factory=list)
+
+
+def look_up_words(words):
+    """{word: QueryWord} for the words of a query, from the dictionary, in one query.
+
+    A word some catalogue word starts with is taken as meant; the others are looked up by trigram
+    similarity (the ``%`` operator at pg_trgm's default threshold of 0.3, through the GIN
+    trigram index). Both are index lookups in a table of distinct words.
+    """
+    found = {word: QueryWord() for word in words}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            WORDS_SQL,
+            {
+                "words": words,
+                "fuzzy_min_length": FUZZY_MIN_LENGTH,
+                "title_words": TITLE_WORDS_PER_WORD + 1,
+                "close": CORRECTIONS_PER_WORD,
+            },
+        )
+        for query_word, kind, word, display, in_titles in cursor.fetchall():
+            if kind == "title":
+                found[query_word].title_words.append(word)
+            else:
+                found[query_word].close.append((word, display, in_titles))
+    return found
+
+
+def tsquery_lexeme(word):
+    """``word`` quoted for to_tsquery, whatever characters it holds."""
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 def search_releases(queryset, words):
-    """Releases of ``queryset`` matching every word (as a prefix), or close in spelling, ranked.
+    """Releases of ``queryset`` matching every word (as a prefix, or a close spelling).
 
-    Three sources, each served by an index: the stored weighted search vector (GIN), the
-    trigram similarity of the title (GIN on UPPER(title)), and releases crediting an artist
-    whose name is close to the query (GIN on UPPER(name)). Annotates ``rank``.
+    One index serves every match: the GIN on the stored weighted search vector. A word no
+    catalogue word starts with ("driev", "kavinksy") is looked for as itself or as any of its
+    close spellings from the dictionary of words (``look_up_words``).
     """
-    tsquery = SearchQuery(
-        " & ".join(f"'{word}':*" for word in words), search_type="raw", config="simple"
+    looked_up = look_up_words(words)
+    terms, title_terms = [], []
+    for word in words:
+        found = looked_up[word]
+        close = [tsquery_lexeme(w) for w, _, _ in found.close]
+        terms.append("(" + " | ".join([f"{tsquery_lexeme(word)}:*", *close]) + ")")
+        # In titles, the exact words the dictionary gives: the planner has statistics for exact
+        # words, but for a prefix it knows nothing of it guesses, and a guess of "many" for a word
+        # in no title has it walk every release newest first looking for one.
+        in_titles = [tsquery_lexeme(w) for w in found.title_words]
+        if len(in_titles) > TITLE_WORDS_PER_WORD:
+            in_titles = [f"{tsquery_lexeme(word)}:*"]
+        in_titles += [tsquery_lexeme(w) for w, _, in_title in found.close if in_title]
+        title_terms.append("(" + " | ".join(in_titles) + ")" if in_titles else None)
+    tsquery = SearchQuery(" & ".join(terms), search_type="raw", config="simple")
+    title_tsquery = None
+    if all(title_terms):
+        title_tsquery = SearchQuery(" & ".join(title_terms), search_type="raw", config="simple")
+    # The query as probably meant, to rank the titles closest to it first.
+    phrase = " ".join(looked_up[w].close[0][0] if looked_up[w].close else w for w in words)
+    displays = [display for w in words for _, display, _ in looked_up[w].close]
+    return SearchResult(
+        queryset,
+        queryset.filter(search_vector=tsquery),
+        words,
+        tsquery,
+        title_tsquery,
+        phrase,
+        list(dict.fromkeys(displays)),
     )
-    phrase = " ".join(words).upper()
-    fuzzy_terms = list(
-        dict.fromkeys([phrase, *(w.upper() for w in words if len(w) >= FUZZY_MIN_LENGTH)])
-    )
-    close_artists = list(
-        Artist.objects.annotate(upper_name=Upper("name"))
-        .filter(reduce(or_, (Q(upper_name__trigram_similar=term) for term in fuzzy_terms)))
-        .annotate(similarity=TrigramSimilarity(Upper("name"), phrase))
-        .order_by("-similarity", "name")
-        .values_list("pk", "name")[:FUZZY_ARTIST_LIMIT]
-    )
-    condition = Q(search_vector=tsquery) | Q(upper_title__trigram_similar=phrase)
-    close_release_ids = []
-    if close_artists:
-        artist_ids = [pk for pk, _ in close_artists]
-        close_release_ids = list(
-            Credit.objects.filter(artist_id__in=artist_ids)
-            .values_list("release_id", flat=True)
-            .union(
-                TrackArtist.objects.filter(artist_id__in=artist_ids).values_list(
-                    "track__release_id", flat=True
-                )
-            )
-            .order_by()[:FUZZY_RELEASE_LIMIT]
-        )
-        if close_release_ids:
-            condition |= Q(pk__in=close_release_ids)
-    close_bonus = Value(0.0)
-    if close_release_ids:
-        close_bonus = Case(
-            When(pk__in=close_release_ids, then=Value(0.3)),
-            default=Value(0.0),
-            output_field=models.FloatField(),
-        )
-    releases = (
-        queryset.annotate(upper_title=Upper("title"))
-        .filter(condition)
-        .annotate(
-            rank=SearchRank(F("search_vector"), tsquery, weights=RANK_WEIGHTS)
-            + TrigramSimilarity(Upper("title"), phrase) * Value(0.6)
-            + close_bonus
-        )
-    )
-    return SearchResult(releases, words, [name for _, name in close_artists])
 
 
 def highlight(text, terms):
@@ -149,17 +247,28 @@ def snippet(text, terms, width=120):
 
 
 def update_search_vectors(releases):
-    """Recompute the stored search vector of the given releases in one statement.
+    """Recompute the stored search vector of the given releases, and the dictionary of words.
 
     Weights: A title and film; B artists (credits and track artists), labels and the companies
     named on pressings (licensors, distributors);
     C catalogue numbers; D track titles.
+    The dictionary (SearchWord) gains the words of A, B and D, and loses those these releases
+    no longer hold when no other release holds them either.
     """
     ids = list(releases.values_list("pk", flat=True))
     if not ids:
         return
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(SEARCH_VECTOR_SQL, [ids])
+        dropped = [word for (word,) in cursor.fetchall()]
+        if dropped:
+            cursor.execute(PRUNE_WORDS_SQL, [dropped])
+
+
+def rebuild_search_words(cursor):
+    """Fill the dictionary of words afresh from every release (after a migration or a bulk load)."""
+    cursor.execute("DELETE FROM catalogue_searchword")
+    cursor.execute(REBUILD_WORDS_SQL)
 
 
 def analyze_catalogue():
@@ -172,9 +281,16 @@ def analyze_catalogue():
         )
 
 
+# The parser's word tokens ("Kavinsky", "Jóhann", "timecop1983", "jay-z" and its parts), not
+# numbers, URLs or punctuation; shorter than three letters they make poor corrections.
+WORD_TOKENS = (
+    "p.tokid IN (1, 2, 3, 9, 10, 11, 15, 16, 17) AND char_length(p.token) BETWEEN 3 AND 100"
+)
+
 SEARCH_VECTOR_SQL = """
 WITH doc AS (
     SELECT r.id,
+        coalesce(r.title, '') AS title,
         coalesce(r.title, '') || ' ' || coalesce(f.title, '') AS a,
         coalesce((SELECT string_agg(DISTINCT coalesce(nullif(c.credited_as, ''), ar.name), ' ')
                   FROM catalogue_credit c JOIN catalogue_artist ar ON ar.id = c.artist_id
@@ -192,13 +308,85 @@ WITH doc AS (
         coalesce((SELECT string_agg(t.title, ' ') FROM catalogue_track t WHERE t.release_id = r.id), '') AS d
     FROM catalogue_release r LEFT JOIN catalogue_film f ON f.id = r.film_id
     WHERE r.id = ANY(%s)
+),
+-- Every part of the statement sees the rows as they were before it: these are the old words.
+old AS (
+    SELECT u.lexeme FROM doc JOIN catalogue_release r ON r.id = doc.id, unnest(r.search_vector) u
+    WHERE u.weights && ARRAY['A', 'B', 'D']
+),
+updated AS (
+    UPDATE catalogue_release r SET
+        search_vector =
+            setweight(to_tsvector('simple', doc.a), 'A') ||
+            setweight(to_tsvector('simple', doc.b), 'B') ||
+            setweight(to_tsvector('simple', doc.c), 'C') ||
+            setweight(to_tsvector('simple', doc.d), 'D'),
+        title_vector = to_tsvector('simple', doc.title),
+        search_text = doc.a || ' ' || doc.b
+    FROM doc WHERE doc.id = r.id
+),
+-- The dictionary's words (WORD_TOKENS).
+token AS (
+    SELECT lower(p.token) AS word, p.token, part.in_title
+    FROM doc,
+         LATERAL (VALUES (doc.title, true), (doc.a || ' ' || doc.b || ' ' || doc.d, false))
+             AS part(text, in_title),
+         ts_parse('default', part.text) p
+    WHERE {WORD_TOKENS}
+),
+added AS (
+    INSERT INTO catalogue_searchword AS w (word, display, in_titles)
+    SELECT word, mode() WITHIN GROUP (ORDER BY token), bool_or(in_title) FROM token GROUP BY word
+    ON CONFLICT (word) DO UPDATE SET in_titles = true WHERE excluded.in_titles AND NOT w.in_titles
 )
-UPDATE catalogue_release r SET
-    search_vector =
-        setweight(to_tsvector('simple', doc.a), 'A') ||
-        setweight(to_tsvector('simple', doc.b), 'B') ||
-        setweight(to_tsvector('simple', doc.c), 'C') ||
-        setweight(to_tsvector('simple', doc.d), 'D'),
-    search_text = doc.a || ' ' || doc.b
-FROM doc WHERE doc.id = r.id
+SELECT lexeme FROM old EXCEPT SELECT word FROM token
+""".replace("{WORD_TOKENS}", WORD_TOKENS)
+
+# Of the words an update took out of some releases, those no release holds any more.
+PRUNE_WORDS_SQL = """
+DELETE FROM catalogue_searchword w
+WHERE w.word = ANY(%s)
+  AND NOT EXISTS (
+      SELECT FROM catalogue_release r WHERE r.search_vector @@ quote_literal(w.word)::tsquery
+  )
+"""
+
+# The same words as SEARCH_VECTOR_SQL's "token": search_text holds the A and B text (titles, film,
+# names), track titles are D.
+REBUILD_WORDS_SQL = """
+INSERT INTO catalogue_searchword (word, display, in_titles)
+SELECT lower(p.token), mode() WITHIN GROUP (ORDER BY p.token), bool_or(s.in_title)
+FROM (SELECT title AS text, true AS in_title FROM catalogue_release
+      UNION ALL SELECT search_text, false FROM catalogue_release
+      UNION ALL SELECT title, false FROM catalogue_track) s,
+     ts_parse('default', s.text) p
+WHERE {WORD_TOKENS}
+GROUP BY 1
+""".replace("{WORD_TOKENS}", WORD_TOKENS)
+
+# For each query word: the title words it starts (a range of the C-collated primary key), and,
+# when no word of the catalogue starts with it, the closest words by trigram similarity (the GIN
+# trigram index).
+WORDS_SQL = """
+SELECT q.word, c.kind, c.word, c.display, c.in_titles
+FROM unnest(%(words)s::text[]) WITH ORDINALITY AS q(word, n)
+CROSS JOIN LATERAL (
+    SELECT EXISTS (
+        SELECT FROM catalogue_searchword k WHERE k.word >= q.word AND k.word < q.word || chr(1114111)
+    ) AS known
+) k
+CROSS JOIN LATERAL (
+    (SELECT 'title' AS kind, t.word, t.display, t.in_titles, 1.0::real AS score
+     FROM catalogue_searchword t
+     WHERE t.word >= q.word AND t.word < q.word || chr(1114111) AND t.in_titles
+     ORDER BY t.word
+     LIMIT %(title_words)s)
+    UNION ALL
+    (SELECT 'close', w.word, w.display, w.in_titles, similarity(w.word, q.word)
+     FROM catalogue_searchword w
+     WHERE NOT k.known AND char_length(q.word) >= %(fuzzy_min_length)s AND w.word %% q.word
+     ORDER BY similarity(w.word, q.word) DESC, w.word
+     LIMIT %(close)s)
+) c
+ORDER BY q.n, c.kind DESC, c.score DESC, c.word
 """

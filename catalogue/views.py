@@ -1,12 +1,16 @@
+import functools
 from itertools import groupby
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.db.models.functions import JSONObject
+from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, TemplateView
 
 from catalogue import hooks
+from catalogue.cache import generations
 from catalogue.embeds import Embed
 from catalogue.forms import ReleaseFilterForm, SearchForm
 from catalogue.markdown import render_markdown
@@ -30,12 +34,13 @@ from catalogue.models import (
     TrackArtist,
 )
 from catalogue.prefetch import annotate_lists, hydrate, json_list
-from catalogue.search import query_words, search_releases
+from catalogue.search import MATCHES_COUNTED, query_words, search_releases
 from catalogue.selectors import related_releases
 from catalogue.structured_data import release_json_ld
 
 HOME_SHELF = 8
 ARTIST_SHELF = 24
+NEWEST = ("-published_at", "-id")
 
 
 class CappedPaginator(Paginator):
@@ -53,10 +58,44 @@ class CappedPaginator(Paginator):
     def is_capped(self):
         return self.count > self.cap
 
+    def _get_page(self, object_list, *args, **kwargs):
+        # object_list is the page's slice of self.object_list. Its ids are picked on the bare
+        # ordered query (an index walk), and only those rows get the cards' columns, still in
+        # one query: sliced directly, Postgres computes the cards' columns for every row an
+        # OFFSET skips, and plans their EXISTS badges as hashed scans of every pressing.
+        if isinstance(object_list, QuerySet):
+            object_list = self.object_list.filter(pk__in=object_list.values("pk"))
+        return super()._get_page(object_list, *args, **kwargs)
+
+
+class SearchPaginator(CappedPaginator):
+    cap = MATCHES_COUNTED
+
 
 def cards(queryset, *extra_fields):
     """A published-release queryset ready for cards, with what other apps add to them."""
     return hooks.annotate_for_list(queryset.for_cards(*extra_fields))
+
+
+def shelf(size, *querysets, order=NEWEST):
+    """The first ``size`` releases in ``order`` of the querysets together, as cards, in one query.
+
+    Each queryset's first ids are picked on its own bare query; only those rows get the cards'
+    columns (see CappedPaginator._get_page).
+    """
+    picks = [queryset.order_by(*order).values("pk")[:size] for queryset in querysets]
+    ids = picks[0].union(*picks[1:]) if len(picks) > 1 else picks[0]
+    return cards(Release.objects.filter(pk__in=ids)).order_by(*order)[:size]
+
+
+@functools.lru_cache(maxsize=2)
+def search_cards(today):
+    """Cards with the text a search matched (for the snippet), built once a day per process.
+
+    Assembling the cards' subqueries costs more CPU than running them for a page of releases;
+    only ``today`` (the badges' "pre-order") changes them.
+    """
+    return cards(Release.objects.all(), "search_text")
 
 
 class HomeView(TemplateView):
@@ -65,13 +104,9 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         published = Release.objects.published()
-        context["new_releases"] = cards(published).order_by("-published_at", "-id")[:HOME_SHELF]
-        context["upcoming"] = cards(published.upcoming()).order_by("-published_at", "-id")[
-            :HOME_SHELF
-        ]
-        context["limited"] = cards(published.limited()).order_by("-published_at", "-id")[
-            :HOME_SHELF
-        ]
+        context["new_releases"] = shelf(HOME_SHELF, published)
+        context["upcoming"] = shelf(HOME_SHELF, published.upcoming())
+        context["limited"] = shelf(HOME_SHELF, published.limited())
         return context
 
 
@@ -100,6 +135,14 @@ class FilteredReleasesMixin:
         context["filter_form"] = self.filter_form
         context["active_filters"] = self.filter_form.active_filters()
         context["page_query"] = self.filter_form.page_query()
+        # The filter fields, as rendered, depend on the address's filters and the labels alone:
+        # every search with the same filters shares them (they cost milliseconds to render).
+        filters = sorted(
+            (k, v) for k, vs in self.request.GET.lists() if k not in ("q", "page") for v in vs
+        )
+        context["filters_cache_key"] = (
+            f"{self.default_sort}|{generations('catalogue')}|{urlencode(filters)}"
+        )
         return context
 
 
@@ -117,6 +160,7 @@ class SearchView(FilteredReleasesMixin, ListView):
     context_object_name = "releases"
     default_sort = "relevance"
     extra_sorts = (("relevance", "Best match"),)
+    paginator_class = SearchPaginator
 
     @cached_property
     def search_form(self):
@@ -134,11 +178,19 @@ class SearchView(FilteredReleasesMixin, ListView):
     def get_queryset(self):
         if self.result is None:
             return Release.objects.none()
-        # search_text feeds the snippet showing where the release matched.
-        releases = cards(self.result.releases, "search_text")
         if self.filter_form.sort_key == "relevance":
-            return releases.order_by("-rank", "-published_at", "-id")
-        return self.filter_form.order(releases)
+            return self.result.best_first(
+                lambda ids: search_cards(timezone.localdate()).filter(pk__in=ids)
+            )
+        # search_text feeds the snippet showing where the release matched.
+        return self.filter_form.order(cards(self.result.releases, "search_text"))
+
+    def get_paginator(self, *args, **kwargs):
+        paginator = super().get_paginator(*args, **kwargs)
+        if self.result is not None:
+            # Counted once: the order of the matches depends on it too.
+            paginator.count = self.result.count
+        return paginator
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -150,97 +202,119 @@ class SearchView(FilteredReleasesMixin, ListView):
         return context
 
 
+def release_page_queryset():
+    """The release page's queryset: a fresh clone of the parts built once per process.
+
+    Each prefetch gets its own clone too, since Django writes routing hints onto a prefetch's
+    queryset, and threads of one worker must not share it.
+    """
+    release, prefetches = _release_page_parts()
+    return release.all().prefetch_related(
+        *(Prefetch(name, queryset=queryset.all()) for name, queryset in prefetches.items())
+    )
+
+
+@functools.cache
+def _release_page_parts():
+    """The release page's queryset and its prefetches, built once per process.
+
+    Short lists ride along in the release's own row as JSON (catalogue/prefetch.py); the long ones
+    (tracks, credits, pressings) are prefetched: nine queries at most, whatever the number of
+    tracks, credits or pressings. Assembling its dozen subquery expressions costs more CPU than
+    running the query, and nothing in it depends on the request ("published" compares with the
+    database's clock), so each request starts from a clone of this one.
+    """
+    artist = JSONObject(id="artist__id", name="artist__name", slug="artist__slug")
+    tracks = annotate_lists(
+        Track.objects.all(),
+        artist_credit=json_list(
+            TrackArtist.objects.order_by("order", "id"),
+            link="track",
+            id="id",
+            artist=artist,
+            credited_as="credited_as",
+            join_phrase="join_phrase",
+            order="order",
+        ),
+    )
+    pressings = annotate_lists(
+        hooks.annotate_pressings(Pressing.objects.select_related("label")),
+        companies=json_list(
+            PressingCompany.objects.order_by("role", "id"),
+            link="pressing",
+            id="id",
+            role="role",
+            company=JSONObject(id="company__id", name="company__name", slug="company__slug"),
+        ),
+        images=json_list(
+            PressingImage.objects.order_by("order", "id"),
+            link="pressing",
+            id="id",
+            image="image",
+            alt="alt",
+        ),
+    )
+    return annotate_lists(
+        Release.objects.published().select_related("film"),
+        riyl=json_list(
+            RiylEntry.objects.order_by("order", "id"),
+            id="id",
+            name="name",
+            order="order",
+            artist=artist,
+        ),
+        genres=json_list(
+            Genre.objects.order_by("name"), link="releases", id="id", name="name", slug="slug"
+        ),
+        endorsements=json_list(
+            Endorsement.objects.order_by("order", "id"),
+            id="id",
+            quote="quote",
+            name="name",
+            affiliation="affiliation",
+        ),
+        chart_entries=json_list(
+            ChartEntry.objects.order_by("peak", "id"),
+            id="id",
+            chart="chart",
+            peak="peak",
+            date="date",
+            year="year",
+            note="note",
+        ),
+        film_credits=json_list(
+            FilmCredit.objects.order_by("order", "id"),
+            link="film",
+            outer="film_id",
+            id="id",
+            artist=artist,
+            order="order",
+            role=JSONObject(
+                id="role__id", name="role__name", slug="role__slug", order="role__order"
+            ),
+        ),
+        film_accolades=json_list(
+            Accolade.objects.order_by("-year", "id"),
+            link="film",
+            outer="film_id",
+            id="id",
+            text="text",
+            source="source",
+            year="year",
+        ),
+    ), {
+        "tracks": tracks,
+        "credits": Credit.objects.select_related("artist", "role", "track"),
+        "pressings": pressings,
+    }
+
+
 class ReleaseDetailView(DetailView):
     template_name = "catalogue/release_detail.html"
     context_object_name = "release"
 
     def get_queryset(self):
-        # Short lists ride along in the release's own row as JSON (catalogue/prefetch.py); the
-        # long ones (tracks, credits, pressings) are prefetched. Nine queries at most, whatever
-        # the number of tracks, credits or pressings.
-        artist = JSONObject(id="artist__id", name="artist__name", slug="artist__slug")
-        tracks = annotate_lists(
-            Track.objects.all(),
-            artist_credit=json_list(
-                TrackArtist.objects.order_by("order", "id"),
-                link="track",
-                id="id",
-                artist=artist,
-                credited_as="credited_as",
-                join_phrase="join_phrase",
-                order="order",
-            ),
-        )
-        pressings = annotate_lists(
-            hooks.annotate_pressings(Pressing.objects.select_related("label")),
-            companies=json_list(
-                PressingCompany.objects.order_by("role", "id"),
-                link="pressing",
-                id="id",
-                role="role",
-                company=JSONObject(id="company__id", name="company__name", slug="company__slug"),
-            ),
-            images=json_list(
-                PressingImage.objects.order_by("order", "id"),
-                link="pressing",
-                id="id",
-                image="image",
-                alt="alt",
-            ),
-        )
-        return annotate_lists(
-            Release.objects.published().select_related("film"),
-            riyl=json_list(
-                RiylEntry.objects.order_by("order", "id"),
-                id="id",
-                name="name",
-                order="order",
-                artist=artist,
-            ),
-            genres=json_list(
-                Genre.objects.order_by("name"), link="releases", id="id", name="name", slug="slug"
-            ),
-            endorsements=json_list(
-                Endorsement.objects.order_by("order", "id"),
-                id="id",
-                quote="quote",
-                name="name",
-                affiliation="affiliation",
-            ),
-            chart_entries=json_list(
-                ChartEntry.objects.order_by("peak", "id"),
-                id="id",
-                chart="chart",
-                peak="peak",
-                date="date",
-                year="year",
-                note="note",
-            ),
-            film_credits=json_list(
-                FilmCredit.objects.order_by("order", "id"),
-                link="film",
-                outer="film_id",
-                id="id",
-                artist=artist,
-                order="order",
-                role=JSONObject(
-                    id="role__id", name="role__name", slug="role__slug", order="role__order"
-                ),
-            ),
-            film_accolades=json_list(
-                Accolade.objects.order_by("-year", "id"),
-                link="film",
-                outer="film_id",
-                id="id",
-                text="text",
-                source="source",
-                year="year",
-            ),
-        ).prefetch_related(
-            Prefetch("tracks", queryset=tracks),
-            Prefetch("credits", queryset=Credit.objects.select_related("artist", "role", "track")),
-            Prefetch("pressings", queryset=pressings),
-        )
+        return release_page_queryset()
 
     def get_object(self, queryset=None):
         release = super().get_object(queryset)
@@ -298,10 +372,10 @@ class ArtistDetailView(DetailView):
         published = Release.objects.published()
         newest = ("-original_year", "-published_at", "-id")
         context["composed"] = list(
-            cards(published.composed_by(self.object)).order_by(*newest)[: ARTIST_SHELF + 1]
+            shelf(ARTIST_SHELF + 1, published.composed_by(self.object), order=newest)
         )
         context["appears_on"] = list(
-            cards(published.appearing(self.object)).order_by(*newest)[: ARTIST_SHELF + 1]
+            shelf(ARTIST_SHELF + 1, *published.appearing(self.object), order=newest)
         )
         context["shelf_size"] = ARTIST_SHELF
         context["film_credits"] = FilmCredit.objects.filter(artist=self.object).select_related(
@@ -318,9 +392,7 @@ class LabelDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["releases"] = list(
-            cards(Release.objects.published().on_label(self.object)).order_by(
-                "-published_at", "-id"
-            )[: ARTIST_SHELF + 1]
+            shelf(ARTIST_SHELF + 1, Release.objects.published().on_label(self.object))
         )
         context["shelf_size"] = ARTIST_SHELF
         return context
@@ -336,7 +408,9 @@ class FilmDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["releases"] = cards(Release.objects.published().filter(film=self.object)).order_by(
-            "-original_year", "-id"
-        )[:ARTIST_SHELF]
+        context["releases"] = shelf(
+            ARTIST_SHELF,
+            Release.objects.published().filter(film=self.object),
+            order=("-original_year", "-id"),
+        )
         return context

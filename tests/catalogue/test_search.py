@@ -1,13 +1,28 @@
 import re
+from datetime import timedelta
 from html import unescape
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
-from catalogue.models import Release
-from catalogue.search import highlight, query_words, search_releases, update_search_vectors
+from catalogue.models import Release, SearchWord
+from catalogue.search import (
+    WORDS_SQL,
+    highlight,
+    look_up_words,
+    query_words,
+    rebuild_search_words,
+    search_releases,
+    update_search_vectors,
+)
+from catalogue.views import SearchPaginator
+from tests.catalogue.conftest import add_track
 from tests.catalogue.test_views import card_titles, text_of
-from tests.factories import PressingFactory, ReleaseFactory
+from tests.factories import LabelFactory, PressingFactory, ReleaseFactory
 
 pytestmark = pytest.mark.django_db
 SEARCH = reverse("catalogue:search")
@@ -48,11 +63,135 @@ def test_misspelt_title_is_found(client, shelf):
     assert card_titles(client.get(SEARCH, {"q": "there will be blod"}))[0] == "There Will Be Blood"
 
 
+def test_misspelt_word_in_a_long_title_is_found(client, shelf):
+    ReleaseFactory(title="The Long Night at the Lighthouse Motel (Original Score)")
+    update_search_vectors(Release.objects.all())
+    assert card_titles(client.get(SEARCH, {"q": "driev"}))[0] == shelf.title
+    assert card_titles(client.get(SEARCH, {"q": "night lighthuose"})) == [
+        "The Long Night at the Lighthouse Motel (Original Score)"
+    ]
+
+
+def test_only_words_no_catalogue_word_starts_with_are_corrected(shelf):
+    found = look_up_words(["drive", "nigh", "kavinsky", "kavinksy", "zzqxvj"])
+    assert not any(found[w].close for w in ("drive", "nigh", "kavinsky", "zzqxvj"))
+    assert ("kavinsky", "Kavinsky", False) in found["kavinksy"].close
+
+
+def test_words_are_expanded_to_the_title_words_they_start(shelf):
+    found = look_up_words(["blo", "kavinsky", "there"])
+    assert found["blo"].title_words == ["blood"]
+    assert found["kavinsky"].title_words == []  # an artist, in no release's title
+    assert found["there"].title_words == ["there"]
+
+
+def test_words_follow_edits_to_the_catalogue(shelf):
+    other = ReleaseFactory(title="Velvet Underground Revue")
+    update_search_vectors(Release.objects.filter(pk=other.pk))
+    assert SearchWord.objects.get(word="underground").display == "Underground"
+    assert SearchWord.objects.filter(word="revue").exists()
+
+    Release.objects.filter(pk=other.pk).update(title="Velvet Overground")
+    update_search_vectors(Release.objects.filter(pk=other.pk))
+    words = set(SearchWord.objects.values_list("word", flat=True))
+    assert "overground" in words
+    assert not {"underground", "revue"} & words
+    # Still on "Velvet Goldmine".
+    assert "velvet" in words
+
+
+def test_rebuilt_words_match_the_words_kept_up_to_date(shelf):
+    kept = set(SearchWord.objects.values_list("word", "display"))
+    with connection.cursor() as cursor:
+        rebuild_search_words(cursor)
+    assert set(SearchWord.objects.values_list("word", "display")) == kept
+    assert {"drive", "kavinsky", "nightcall", "lakeshore", "trainspotting"} <= {w for w, _ in kept}
+
+
+def explain(sql, params):
+    with connection.cursor() as cursor:
+        # Tables of a few rows are cheaper to scan; a large catalogue's are not. The question
+        # is whether an index can serve each condition, so scans are ruled out.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def test_words_are_looked_up_through_indexes(shelf):
+    params = {"words": ["kavinksy"], "fuzzy_min_length": 4, "title_words": 21, "close": 3}
+    plan = explain(WORDS_SQL, params)
+    assert "searchword_trgm" in plan  # the trigram operator on the GIN index
+    assert "catalogue_searchword_pkey" in plan  # "starts with" as a range of the primary key
+
+
+def test_matches_come_from_the_search_vector_index(shelf):
+    releases = search_releases(Release.objects.all(), ["kavinksy", "night"]).releases
+    plan = explain(*releases.query.sql_with_params())
+    assert "release_search_idx" in plan
+    assert "Seq Scan on catalogue_release" not in plan
+
+
+def test_title_matches_come_from_the_title_index(shelf):
+    result = search_releases(Release.objects.all(), ["driev"])
+    in_title = Release.objects.filter(title_vector=result.title_tsquery)
+    plan = explain(*in_title.query.sql_with_params())
+    assert "release_title_vector_idx" in plan
+
+
+@pytest.fixture
+def many_matches(monkeypatch):
+    """Past the number of matches ranked one by one (200 in production, 2 here)."""
+    monkeypatch.setattr("catalogue.search.MATCHES_COUNTED", 2)
+    monkeypatch.setattr(SearchPaginator, "cap", 2)
+    now = timezone.now()
+    songs = ReleaseFactory(title="Car Songs", published_at=now - timedelta(days=1))
+    add_track(songs, "A1", "Night Drive", 200)
+    ReleaseFactory(title="Night Moves", published_at=now - timedelta(days=2))
+    ReleaseFactory(title="Fading Night", published_at=now - timedelta(days=3))
+    ReleaseFactory(title="Night Tide", published_at=now - timedelta(days=4))
+    older = ReleaseFactory(title="Harbour Lights", published_at=now - timedelta(days=5))
+    add_track(older, "B2", "Nightfall", 200)
+    update_search_vectors(Release.objects.all())
+
+
+def test_a_broad_search_lists_title_matches_first_newest_first(many_matches):
+    result = search_releases(Release.objects.published(), ["night"])
+    assert result.count == 3  # counting stopped one past the cap
+    best = result.best_first(lambda ids: Release.objects.filter(pk__in=ids))
+    order = ["Night Moves", "Fading Night", "Night Tide", "Car Songs", "Harbour Lights"]
+    assert [r.title for r in best[0:5]] == order
+    # Any page, wherever the title matches end.
+    for start in range(5):
+        for size in (1, 2, 3):
+            assert [r.title for r in best[start : start + size]] == order[start : start + size]
+
+
+def test_a_broad_search_page_stays_under_the_query_budget(
+    client, many_matches, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(8):
+        response = client.get(SEARCH, {"q": "night"})
+    assert card_titles(response)[:3] == ["Night Moves", "Fading Night", "Night Tide"]
+    assert "More than 2 matches" in text_of(response)
+
+
+def test_a_broad_search_for_words_in_no_title_lists_the_newest_first(many_matches):
+    for days in (6, 7):
+        release = ReleaseFactory(published_at=timezone.now() - timedelta(days=days))
+        add_track(release, "A1", "Nightfall", 200)
+    update_search_vectors(Release.objects.all())
+    result = search_releases(Release.objects.published(), ["nightfall"])
+    assert result.title_tsquery is None  # only ever a track's title
+    assert result.count == 3
+    titles = [
+        r.title for r in result.best_first(lambda ids: Release.objects.filter(pk__in=ids))[0:3]
+    ]
+    assert titles[0] == "Harbour Lights"
+
+
 def test_title_outranks_track_title(client, shelf):
     ReleaseFactory(title="Blood Simple")
     other = ReleaseFactory(title="Car Songs")
-    from tests.catalogue.conftest import add_track
-
     add_track(other, "A1", "Blood on the Road", 200)
     update_search_vectors(Release.objects.all())
     titles = card_titles(client.get(SEARCH, {"q": "blood"}))
@@ -131,7 +270,7 @@ def test_search_uses_indexes_not_pattern_scans(shelf):
     sql = " ".join(q["sql"] for q in captured).upper()
     assert " LIKE " not in sql
     assert "@@" in sql
-    assert " % " in sql  # the trigram operator, served by the GIN trigram indexes
+    assert " % " in sql  # the trigram operator, served by the dictionary's GIN trigram index
 
 
 def test_results_paginate_with_the_query_in_the_links(client):
@@ -149,3 +288,22 @@ def test_pink_filter_finds_the_hot_pink_pressing(client, shelf):
     assert card_titles(client.get(reverse("catalogue:release-list"), {"colour": "pink"})) == [
         shelf.title
     ]
+
+
+def test_explain_search_prints_the_plan_of_every_query(shelf):
+    out = StringIO()
+    call_command("explain_search", "kavinksy", stdout=out)
+    text = out.getvalue()
+    assert "close spellings ['Kavinsky'], 1 matches" in text
+    assert text.count("Execution Time") >= 3  # close spellings, the count, the page of cards
+
+
+def test_the_shared_filter_fields_follow_the_filters_and_the_labels(client, shelf):
+    html = client.get(SEARCH, {"q": "drive", "format": "lp"}).content.decode()
+    assert '<option value="lp" selected>' in html
+    assert "Brand New Records" not in html
+    LabelFactory(name="Brand New Records")
+    html = client.get(SEARCH, {"q": "nightcall", "format": "cd"}).content.decode()
+    assert '<option value="cd" selected>' in html
+    assert '<option value="lp" selected>' not in html
+    assert ">Brand New Records</option>" in html

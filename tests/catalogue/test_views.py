@@ -1,5 +1,6 @@
 import json
 import re
+from decimal import Decimal
 from html import unescape
 
 import pytest
@@ -8,7 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from catalogue.models import Pressing, Status
+from catalogue.forms import ReleaseFilterForm
+from catalogue.models import Pressing, Release, Status
+from catalogue.views import ARTIST_SHELF, CappedPaginator, cards
 from tests.catalogue.conftest import add_track
 from tests.factories import (
     ArtistFactory,
@@ -19,6 +22,7 @@ from tests.factories import (
     ReleaseFactory,
     RoleFactory,
     TrackArtistFactory,
+    pressing_on_sale,
 )
 
 pytestmark = pytest.mark.django_db
@@ -317,3 +321,40 @@ def test_sitemap_lists_only_published_releases(drive):
 
     ReleaseFactory(title="Draft", status=Status.DRAFT, published_at=None)
     assert [release.slug for release in ReleaseSitemap().items()] == ["drive"]
+
+
+@pytest.mark.parametrize("sort", ["newest", "title", "price"])
+def test_list_pages_hold_the_same_releases_as_slices_of_the_list(sort):
+    same_moment = timezone.now() - timezone.timedelta(days=1)
+    for n in range(11):
+        release = ReleaseFactory(
+            title=f"Score {n % 4}", slug=f"score-{n}", published_at=same_moment
+        )
+        if n % 3:
+            pressing_on_sale(release=release, amount=Decimal(10 + n % 5))
+    form = ReleaseFilterForm({"sort": sort})
+    releases = form.order(cards(form.apply(Release.objects.published())))
+    paginator = CappedPaginator(releases, 4)
+    pages = [[r.pk for r in paginator.page(n).object_list] for n in paginator.page_range]
+    assert pages == [[r.pk for r in releases[i : i + 4]] for i in range(0, 11, 4)]
+
+
+def test_artist_page_shows_the_newest_appearances_of_both_kinds(client):
+    artist = ArtistFactory(slug="busy")
+    producer = RoleFactory(name="Producer")
+    composer = RoleFactory(name="Composed By")
+    shown = []
+    for year in range(1980, 2010):
+        release = ReleaseFactory(title=f"Album {year}", original_year=year)
+        if year % 2:
+            CreditFactory(release=release, artist=artist, role=producer)
+        else:
+            add_track(release, "A1", "Guest", 100, [(artist, "")])
+        if year % 5 == 0:
+            CreditFactory(release=release, artist=artist, role=composer)
+        else:
+            shown.append(release.title)
+    response = client.get(reverse("catalogue:artist-detail", args=["busy"]))
+    appears_on = response.content.decode().split("Appears on")[1]
+    titles = re.findall(r'class="card__title">(.*?)</span>', appears_on)
+    assert titles == shown[::-1][:ARTIST_SHELF]
