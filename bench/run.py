@@ -52,6 +52,9 @@ def bench_env(extra=None):
         "SERVE_MEDIA": "True",
         "LOG_LEVEL": "WARNING",
         "POLL_RATE_PER_ADDRESS": "100000000",
+        # As behind the one reverse proxy of a production deployment: votes carry the client
+        # address in X-Forwarded-For (see the spread_addresses scenarios).
+        "TRUSTED_PROXY_COUNT": "1",
         "EMBEDDED_DATABASE_NAME": "needledrop_bench",
         "MEDIA_ROOT": str(WORK / "media"),
     }
@@ -105,13 +108,20 @@ def prepare_data(releases):
 class Server:
     """gunicorn with the production settings and the documented worker count."""
 
-    def __init__(self, workers, extra_env=None):
+    def __init__(self, workers, extra_env=None, threads=1):
         self.workers = workers
+        self.threads = threads
         self.extra_env = extra_env or {}
         self.process = None
 
     def __enter__(self):
-        env = bench_env({"WEB_CONCURRENCY": str(self.workers), **self.extra_env})
+        env = bench_env(
+            {
+                "WEB_CONCURRENCY": str(self.workers),
+                "WEB_THREADS": str(self.threads),
+                **self.extra_env,
+            }
+        )
         self.process = subprocess.Popen(
             [
                 str(Path(PYTHON).parent / "gunicorn"),
@@ -169,6 +179,7 @@ def run_wrk(scenario, seconds, connections):
         "WRK_COOKIE": scenario.get("cookie", ""),
         "WRK_PATHS": scenario.get("paths", ""),
         "WRK_TOKENS": scenario.get("tokens", ""),
+        "WRK_SPREAD_ADDRESSES": "1" if scenario.get("spread_addresses") else "",
     }
     command = [
         "wrk",
@@ -220,7 +231,14 @@ def main():
     parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", "10")))
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "4")))
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "1")))
     parser.add_argument("--only", help="comma-separated scenario names")
+    parser.add_argument(
+        "--stripe-latency-ms",
+        type=int,
+        default=0,
+        help="delay each answer of the fake Stripe API (0: answer at once)",
+    )
     args = parser.parse_args()
 
     WORK.mkdir(parents=True, exist_ok=True)
@@ -238,6 +256,8 @@ def main():
     from tests.shop.fake_stripe import FakeStripe
 
     stripe_api = FakeStripe().start()
+    # Stripe's real API answers in a few hundred milliseconds; --stripe-latency-ms models that.
+    stripe_api.slow = args.stripe_latency_ms / 1000
     server_env = {
         **targets.get("server_env", {}),
         "STRIPE_API_BASE": stripe_api.base,
@@ -245,7 +265,7 @@ def main():
         "STRIPE_WEBHOOK_SECRET": "whsec_bench",
     }
     results = []
-    with Server(args.workers, server_env) as server:
+    with Server(args.workers, server_env, threads=args.threads) as server:
         for scenario in scenarios:
             run_wrk(scenario, 2, args.connections)  # warm-up, not reported
             measured = run_wrk(scenario, args.seconds, args.connections)
@@ -268,6 +288,8 @@ def main():
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "releases": args.releases,
         "workers": args.workers,
+        "threads": args.threads,
+        "stripe_latency_ms": args.stripe_latency_ms,
         "connections": args.connections,
         "seconds": args.seconds,
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
@@ -285,7 +307,8 @@ def main():
 def print_table(report):
     print()
     print(
-        f"{report['releases']:,} releases, {report['workers']} gunicorn workers, {report['connections']} connections, "
+        f"{report['releases']:,} releases, {report['workers']} gunicorn workers "
+        f"x {report.get('threads', 1)} threads, {report['connections']} connections, "
         f"{report['seconds']} s per scenario"
     )
     header = f"{'scenario':<28} {'rps':>9} {'ratio':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'queries':>8}"

@@ -3,7 +3,11 @@
 import os
 
 workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
-worker_class = "sync"
+# Sync workers by default. WEB_THREADS above 1 gives each worker that many threads (gunicorn's
+# gthread class): a checkout waiting on Stripe then holds a thread instead of a whole process, at
+# the cost of the pages' tail latency. Both measured in docs/performance.md.
+threads = int(os.environ.get("WEB_THREADS", "1"))
+worker_class = "gthread" if threads > 1 else "sync"
 # Requests are short; a worker stuck longer than this is restarted.
 timeout = 30
 graceful_timeout = 20

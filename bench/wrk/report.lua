@@ -8,6 +8,9 @@ local counter = 0
 local method = os.getenv("WRK_METHOD") or "GET"
 local body_template = os.getenv("WRK_BODY") or ""
 local cookie_name = os.getenv("WRK_COOKIE") or ""
+-- WRK_SPREAD_ADDRESSES=1: each POST comes from one of 65,536 client addresses, passed on in
+-- X-Forwarded-For as the reverse proxy in front of production would (the server trusts one).
+local spread_addresses = os.getenv("WRK_SPREAD_ADDRESSES") == "1"
 
 local function read_lines(name)
   local lines = {}
@@ -46,8 +49,15 @@ wrk.headers["User-Agent"] = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 
 function request()
   counter = counter + 1
   local path = wrk.path
+  local this_method, body = method, body_template
   if paths then path = paths[(counter % #paths) + 1] end
-  if method == "GET" then
+  -- A line "POST <path> <body>" in the paths file is a form post (the mixed profile's cart and
+  -- vote requests); any other line is a path to GET.
+  local post_path, post_body = path:match("^POST (%S+) (.*)$")
+  if post_path then
+    this_method, path, body = "POST", post_path, post_body
+  end
+  if this_method == "GET" then
     return wrk.format("GET", path)
   end
   local csrf = csrf_secret()
@@ -63,7 +73,11 @@ function request()
     cookie = cookie .. "; " .. cookie_name .. "=" .. token
   end
   headers["Cookie"] = cookie
-  return wrk.format("POST", path, headers, body_template)
+  if spread_addresses then
+    headers["X-Forwarded-For"] = string.format("10.%d.%d.%d", math.floor(counter / 65536) % 256,
+      math.floor(counter / 256) % 256, counter % 256)
+  end
+  return wrk.format("POST", path, headers, body)
 end
 
 function done(summary, latency, requests)

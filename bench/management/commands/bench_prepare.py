@@ -8,6 +8,7 @@ import random
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.sessions.backends.cached_db import SessionStore
@@ -20,10 +21,13 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from catalogue.models import Artist, Pressing, Release
+from catalogue.search import NOISE_WORDS
 from ratings.models import Tally, Vote
 from ratings.voters import VOTER_COOKIE, new_voter_token, set_voter_cookie
 from shop.models import Order, Price, Stock
 
+SEARCH_KINDS = {"common": "common word", "misspelt": "misspelt artist", "nohit": "no hits"}
+SEARCHES = 20_000  # distinct queries per kind, more than a scenario sends
 TOKENS = 30_000  # more than a scenario sends in its time, so each request is a new voter
 CHECKOUT_SESSIONS = 10_000
 
@@ -107,8 +111,6 @@ class Command(BaseCommand):
 
         slugs = list(published.order_by("?").values_list("slug", flat=True)[:3000])
         (out / "release-paths.txt").write_text("".join(f"/releases/{s}/\n" for s in slugs))
-        common = self.common_title_word()
-        misspelt = self.misspell(artist.name)
         list_paths = [
             "/releases/",
             "/releases/?page=200",
@@ -116,15 +118,21 @@ class Command(BaseCommand):
             "/releases/?sort=price",
         ]
         (out / "list-paths.txt").write_text("".join(p + "\n" for p in list_paths))
-        search_paths = [f"/search/?q={common}", f"/search/?q={misspelt}", "/search/?q=zzqxvj"]
-        (out / "search-paths.txt").write_text("".join(p + "\n" for p in search_paths))
+        # The search scenarios send a different query each request, as readers type: no two hit
+        # the same cached page. The mixed profile takes the first three of each kind.
+        search_paths = []
+        for kind, queries in self.search_queries().items():
+            paths = [f"/search/?{urlencode({'q': q})}" for q in queries]
+            (out / f"search-{kind}.txt").write_text("".join(p + "\n" for p in paths))
+            search_paths += paths[:3]
 
-        voters = []
-        for _ in range(TOKENS):
-            response = HttpResponse()
-            set_voter_cookie(response, new_voter_token())
-            voters.append(response.cookies[VOTER_COOKIE].value)
-        (out / "voters.txt").write_text("\n".join(voters) + "\n")
+        for name in ("voters.txt", "voters-one-address.txt", "voters-mixed.txt"):
+            voters = []
+            for _ in range(TOKENS):
+                response = HttpResponse()
+                set_voter_cookie(response, new_voter_token())
+                voters.append(response.cookies[VOTER_COOKIE].value)
+            (out / name).write_text("\n".join(voters) + "\n")
 
         # Sessions written straight to the table (the cached_db backend reads them from there).
         store = SessionStore()
@@ -137,14 +145,17 @@ class Command(BaseCommand):
         )
         (out / "carts.txt").write_text("\n".join(sessions) + "\n")
 
+        vote_path = f"/releases/{typical.slug}/poll/"
+        # 60% release pages, 20% lists, 10% searches, 5% add to cart, 5% votes (new voters).
         mixed = (
             [f"/releases/{s}/" for s in slugs[:60]]
             + list_paths * 5
-            + search_paths * 3
+            + search_paths
             + ["/search/?q=night"]
+            + [f"POST /cart/add/ pressing={pressing.pk}&quantity=1"] * 5
+            + [f"POST {vote_path} choice=buying"] * 5
         )
         (out / "mixed-paths.txt").write_text("".join(p + "\n" for p in mixed))
-        vote_path = f"/releases/{typical.slug}/poll/"
         (out / "vote-release.txt").write_text(typical.slug)
         session_cookie = settings.SESSION_COOKIE_NAME
         return {
@@ -177,9 +188,15 @@ class Command(BaseCommand):
                     "path": "/releases/?sort=price",
                     "page": "release-list",
                 },
-                {"name": "search common word", "path": search_paths[0], "page": "search"},
-                {"name": "search misspelt artist", "path": search_paths[1], "page": "search"},
-                {"name": "search no hits", "path": search_paths[2], "page": "search"},
+                *(
+                    {
+                        "name": f"search {label}",
+                        "path": "/search/",
+                        "paths": str(out / f"search-{kind}.txt"),
+                        "page": "search",
+                    }
+                    for kind, label in SEARCH_KINDS.items()
+                ),
                 {"name": "artist page", "path": artist.get_absolute_url(), "page": "artist"},
                 {
                     "name": "add to cart",
@@ -198,6 +215,7 @@ class Command(BaseCommand):
                     "tokens": str(out / "carts.txt"),
                 },
                 {
+                    # A release-day crowd: a new voter each request, from many addresses.
                     "name": "poll vote (new voters)",
                     "path": vote_path,
                     "method": "POST",
@@ -205,33 +223,89 @@ class Command(BaseCommand):
                     "body": "choice=buying",
                     "cookie": VOTER_COOKIE,
                     "tokens": str(out / "voters.txt"),
+                    "spread_addresses": True,
+                },
+                {
+                    # The worst case: every new voter behind one address, whose votes the exact
+                    # per-address limit serialises by design.
+                    "name": "poll vote (one address)",
+                    "path": vote_path,
+                    "method": "POST",
+                    "page": "vote",
+                    "body": "choice=buying",
+                    "cookie": VOTER_COOKIE,
+                    "tokens": str(out / "voters-one-address.txt"),
                 },
                 {
                     "name": "mixed browse",
                     "path": "/",
                     "paths": str(out / "mixed-paths.txt"),
                     "page": "",
+                    "cookie": VOTER_COOKIE,
+                    "tokens": str(out / "voters-mixed.txt"),
+                    "spread_addresses": True,
                 },
             ],
         }
 
-    @staticmethod
-    def common_title_word():
+    def search_queries(self):
+        """Distinct queries of each kind, more than a scenario sends, in a fixed shuffled order."""
+        rng = random.Random(11)
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT word FROM ts_stat('SELECT to_tsvector(''simple'', title) FROM catalogue_release') "
-                "WHERE length(word) > 4 ORDER BY ndoc DESC LIMIT 1"
+                "WHERE length(word) >= 4 AND word ~ '^[a-z]+$' AND word <> ALL(%s) "
+                "ORDER BY ndoc DESC, word LIMIT 40",
+                [sorted(NOISE_WORDS)],
             )
-            row = cursor.fetchone()
-        return row[0] if row else "score"
+            common_words = [word for (word,) in cursor.fetchall()] or ["night"]
+        # One common word, written the ways readers write it ("Night", "the NIGHT", "night ost lp").
+        noise = sorted(NOISE_WORDS)
+        common = {
+            text
+            for word in common_words
+            for shaped in (word, word.title(), word.upper())
+            for text in (
+                shaped,
+                *(f"{n} {shaped}" for n in noise),
+                *(f"{shaped} {n} {m}" for n in noise for m in noise if n != m),
+            )
+        }
+        # The most credited artists (the most releases to find), one typo in the longest word.
+        names = (
+            Artist.objects.annotate(n=Count("credits"))
+            .order_by("-n", "pk")
+            .values_list("name", flat=True)[:400]
+        )
+        misspelt = set()
+        for name in names:
+            # "Hans Zimmer", not the "Orchestra" or number some names end with.
+            parts = [p for p in name.split()[:2] if not p.isdigit()]
+            longest = max(parts, key=len, default="")
+            if len(longest) < 5:
+                continue
+            for typo in self.typos(longest.lower()):
+                misspelt.add(typo)
+                misspelt.add(" ".join(typo if p == longest else p for p in parts))
+        letters = "bcdfghjklmnpqrstvwxz"
+        no_hits = {
+            "".join(rng.choice(letters) for _ in range(rng.randint(6, 10))) for _ in range(SEARCHES)
+        }
+        queries = {"common": sorted(common), "misspelt": sorted(misspelt), "nohit": sorted(no_hits)}
+        for kind, texts in queries.items():
+            rng.shuffle(texts)
+            queries[kind] = texts[:SEARCHES]
+        return queries
 
     @staticmethod
-    def misspell(name):
-        word = max(name.split(), key=len).lower()
-        if len(word) < 4:
-            return word
-        i = len(word) // 2
-        return word[: i - 1] + word[i] + word[i - 1] + word[i + 1 :]
+    def typos(word):
+        """The one-letter slips of ``word`` a reader makes: two letters swapped, one dropped, one doubled."""
+        inner = range(1, len(word) - 1)
+        return (
+            {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in inner}
+            | {word[:i] + word[i + 1 :] for i in inner}
+            | {word[:i] + word[i] + word[i:] for i in inner}
+        ) - {word}
 
     def verify(self, out):
         """What must hold after the run: exact poll counts, no oversold stock."""
