@@ -1,0 +1,78 @@
+"""A session saved while the database is gone: a 503 for the shopper, never a 400."""
+
+import psycopg
+import pytest
+from django.contrib.sessions.backends.base import UpdateError
+from django.db import DatabaseError, OperationalError, connection
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import path
+
+from config.sessions import SessionStore
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def cut_connection():
+    """Terminate this process's database connection from a second one, as a restart does."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with psycopg.connect(**params, autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+
+@pytest.fixture
+def saved_session():
+    store = SessionStore()
+    store["cart"] = {"1": 1}
+    store.save(must_create=True)
+    yield SessionStore(session_key=store.session_key)
+    connection.close()
+
+
+def test_a_cut_connection_is_raised_as_the_outage_it_is(saved_session):
+    saved_session.load()  # read now, as a request would have before the outage
+    saved_session["cart"] = {"1": 2}
+    cut_connection()
+    with pytest.raises(OperationalError):
+        saved_session.save()
+
+
+def test_a_vanished_row_is_still_an_update_error(saved_session):
+    saved_session["cart"] = {"1": 2}
+    saved_session.delete()
+    saved_session._session_cache = {"cart": {"1": 2}}
+    with pytest.raises(UpdateError) as raised:
+        saved_session.save()
+    assert isinstance(raised.value.__context__, DatabaseError)
+    assert not isinstance(raised.value.__context__, OperationalError)
+
+
+def add_during_outage(request):
+    request.session["cart"] = {"1": 3}
+    cut_connection()
+    return HttpResponse("added")
+
+
+urlpatterns = [path("add/", add_during_outage)]
+handler500 = "config.views.server_error"
+
+
+@pytest.mark.urls(__name__)
+@pytest.mark.parametrize(
+    ("engine", "status"),
+    [("config.sessions", 503), ("django.contrib.sessions.backends.cached_db", 400)],
+)
+def test_the_shopper_sees_the_outage_page(saved_session, settings, engine, status):
+    """Through the whole request: ours answers 503 with Retry-After; Django's stock store, 400."""
+    settings.SESSION_ENGINE = engine
+    client = Client(raise_request_exception=False)
+    client.cookies[settings.SESSION_COOKIE_NAME] = saved_session.session_key
+    response = client.get("/add/")
+    assert response.status_code == status
+    if status == 503:
+        assert response["Retry-After"] == "5"
