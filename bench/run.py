@@ -181,9 +181,10 @@ def run_wrk(scenario, seconds, connections):
         "WRK_TOKENS": scenario.get("tokens", ""),
         "WRK_SPREAD_ADDRESSES": "1" if scenario.get("spread_addresses") else "",
     }
+    connections = scenario.get("connections", connections)
     command = [
         "wrk",
-        "-t2",
+        f"-t{min(2, connections)}",
         f"-c{connections}",
         f"-d{seconds}s",
         "--timeout",
@@ -207,6 +208,7 @@ def run_wrk(scenario, seconds, connections):
         "p99_ms": round(data["p99_us"] / 1000, 2),
         "errors": total_errors,
         "requests": data["requests"],
+        "connections": connections,
     }
 
 

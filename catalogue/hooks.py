@@ -53,6 +53,19 @@ def filters() -> dict[str, ListFilter]:
     return dict(_filters)
 
 
+_list_scopes: list[str] = ["catalogue"]
+
+
+def register_list_scope(scope: str) -> None:
+    """A cache generation scope (catalogue.cache) whose bumps change what lists and counts show."""
+    if scope not in _list_scopes:
+        _list_scopes.append(scope)
+
+
+def list_scopes() -> list[str]:
+    return list(_list_scopes)
+
+
 def annotate_for_list(queryset):
     for annotate in _annotators:
         queryset = annotate(queryset)

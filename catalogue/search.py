@@ -1,5 +1,6 @@
 """Full-text search over releases: a stored, weighted search vector and a dictionary of words for typos."""
 
+import functools
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -212,15 +213,10 @@ def search_releases(queryset, words):
 def highlight(text, terms):
     """``text`` escaped, with every word starting with one of ``terms`` wrapped in <mark>."""
     text = text or ""
-    terms = [t for t in terms if t]
+    terms = tuple(t for t in terms if t)
     if not terms:
         return escape(text)
-    pattern = re.compile(
-        r"(?<!\w)(?:"
-        + "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
-        + r")\w*",
-        re.IGNORECASE,
-    )
+    pattern = _highlight_pattern(terms)
     parts, last = [], 0
     for match in pattern.finditer(text):
         parts.append(escape(text[last : match.start()]))
@@ -229,6 +225,17 @@ def highlight(text, terms):
     parts.append(escape(text[last:]))
     # Every piece of reader- or editor-supplied text above went through escape().
     return mark_safe("".join(parts))  # noqa: S308
+
+
+@functools.lru_cache(maxsize=64)
+def _highlight_pattern(terms):
+    # A page highlights the same terms in every card: the pattern is built once for them.
+    return re.compile(
+        r"(?<!\w)(?:"
+        + "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+        + r")\w*",
+        re.IGNORECASE,
+    )
 
 
 def snippet(text, terms, width=120):

@@ -1,5 +1,7 @@
 """Read-only questions about the catalogue that span several models."""
 
+import functools
+
 from django.db.models import IntegerField, Q, Value
 from django.utils import timezone
 
@@ -7,6 +9,35 @@ from catalogue import hooks
 from catalogue.models import COMPOSED_BY, Credit, Release, RiylEntry, Status
 
 RELATED_LIMIT = 6
+
+
+def cards(queryset, *extra_fields):
+    """A release queryset ready for cards, with what other apps add to them."""
+    return hooks.annotate_for_list(queryset.for_cards(*extra_fields))
+
+
+def card_queryset(*extra_fields):
+    """Every release as cards, to be filtered by ids: built once a day per process.
+
+    Assembling the cards' subqueries and the other apps' annotations costs more CPU than running
+    the query for a page of releases (about 7 ms against 3), and nothing in it depends on the
+    request: only ``today`` (the "pre-order" badge, "in stock") changes it.
+    """
+    return _card_queryset(timezone.localdate(), extra_fields)
+
+
+@functools.lru_cache(maxsize=8)
+def _card_queryset(today, extra_fields):
+    return cards(Release.objects.all(), *extra_fields)
+
+
+def cards_in_order(ids, *extra_fields):
+    """The cards of the releases ``ids``, in that order, in one query."""
+    ids = list(ids)
+    if not ids:
+        return []
+    found = card_queryset(*extra_fields).filter(pk__in=ids).in_bulk()
+    return [found[pk] for pk in ids if pk in found]
 
 
 def related_releases(release, limit=RELATED_LIMIT):
@@ -51,6 +82,4 @@ def related_releases(release, limit=RELATED_LIMIT):
     chosen = list(ranked)[:limit]
     if not chosen:
         return []
-    cards = hooks.annotate_for_list(Release.objects.filter(pk__in=chosen).for_cards())
-    by_pk = {card.pk: card for card in cards}
-    return [by_pk[pk] for pk in chosen if pk in by_pk]
+    return cards_in_order(chosen)

@@ -1,10 +1,11 @@
 import functools
+import hashlib
 from itertools import groupby
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.db.models.functions import JSONObject
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, TemplateView
@@ -35,12 +36,13 @@ from catalogue.models import (
 )
 from catalogue.prefetch import annotate_lists, hydrate, json_list
 from catalogue.search import MATCHES_COUNTED, query_words, search_releases
-from catalogue.selectors import related_releases
+from catalogue.selectors import card_queryset, cards_in_order, related_releases
 from catalogue.structured_data import release_json_ld
 
 HOME_SHELF = 8
 ARTIST_SHELF = 24
 NEWEST = ("-published_at", "-id")
+COUNT_TIMEOUT = 60
 
 
 class CappedPaginator(Paginator):
@@ -51,30 +53,43 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self):
         # SELECT COUNT(*) FROM (SELECT id … LIMIT cap + 1): stops once it has seen enough, and
-        # leaves out the cards' annotations and the ordering, which change nothing in a count.
-        return self.object_list.values("pk").order_by()[: self.cap + 1].count()
+        # leaves out the ordering, which changes nothing in a count. Every page and every sort of
+        # the same filters shares the count, kept until a change to the catalogue or the shop (or
+        # a minute, for releases published on a schedule).
+        matches = self.object_list.values("pk").order_by()[: self.cap + 1]
+        if matches.query.is_empty():
+            return 0
+        sql, params = matches.query.sql_with_params()
+        digest = hashlib.blake2b(f"{sql}|{params!r}".encode(), digest_size=16).hexdigest()
+        key = f"list-count:{digest}:{generations(*hooks.list_scopes())}"
+        count = cache.get(key)
+        if count is None:
+            count = matches.count()
+            cache.set(key, count, COUNT_TIMEOUT)
+        return count
 
     @property
     def is_capped(self):
         return self.count > self.cap
 
+    # Columns the cards show beyond the usual ones.
+    card_fields = ()
+
     def _get_page(self, object_list, *args, **kwargs):
-        # object_list is the page's slice of self.object_list. Its ids are picked on the bare
-        # ordered query (an index walk), and only those rows get the cards' columns, still in
-        # one query: sliced directly, Postgres computes the cards' columns for every row an
-        # OFFSET skips, and plans their EXISTS badges as hashed scans of every pressing.
+        # object_list is the page's slice of the bare ordered query: its ids are picked by an
+        # index walk, and only those rows get the cards' columns. Sliced with the cards' columns,
+        # Postgres computes them for every row an OFFSET skips.
         if isinstance(object_list, QuerySet):
-            object_list = self.object_list.filter(pk__in=object_list.values("pk"))
+            object_list = cards_in_order(
+                object_list.values_list("pk", flat=True), *self.card_fields
+            )
         return super()._get_page(object_list, *args, **kwargs)
 
 
 class SearchPaginator(CappedPaginator):
     cap = MATCHES_COUNTED
-
-
-def cards(queryset, *extra_fields):
-    """A published-release queryset ready for cards, with what other apps add to them."""
-    return hooks.annotate_for_list(queryset.for_cards(*extra_fields))
+    # search_text feeds the snippet showing where the release matched.
+    card_fields = ("search_text",)
 
 
 def shelf(size, *querysets, order=NEWEST):
@@ -85,17 +100,7 @@ def shelf(size, *querysets, order=NEWEST):
     """
     picks = [queryset.order_by(*order).values("pk")[:size] for queryset in querysets]
     ids = picks[0].union(*picks[1:]) if len(picks) > 1 else picks[0]
-    return cards(Release.objects.filter(pk__in=ids)).order_by(*order)[:size]
-
-
-@functools.lru_cache(maxsize=2)
-def search_cards(today):
-    """Cards with the text a search matched (for the snippet), built once a day per process.
-
-    Assembling the cards' subqueries costs more CPU than running them for a page of releases;
-    only ``today`` (the badges' "pre-order") changes them.
-    """
-    return cards(Release.objects.all(), "search_text")
+    return card_queryset().filter(pk__in=ids).order_by(*order)[:size]
 
 
 class HomeView(TemplateView):
@@ -152,7 +157,8 @@ class ReleaseListView(FilteredReleasesMixin, ListView):
 
     def get_queryset(self):
         form = self.filter_form
-        return form.order(cards(form.apply(Release.objects.published())))
+        # Bare and ordered: the paginator fetches the cards of its page only.
+        return form.order(form.apply(Release.objects.published()))
 
 
 class SearchView(FilteredReleasesMixin, ListView):
@@ -180,10 +186,9 @@ class SearchView(FilteredReleasesMixin, ListView):
             return Release.objects.none()
         if self.filter_form.sort_key == "relevance":
             return self.result.best_first(
-                lambda ids: search_cards(timezone.localdate()).filter(pk__in=ids)
+                lambda ids: card_queryset(*self.paginator_class.card_fields).filter(pk__in=ids)
             )
-        # search_text feeds the snippet showing where the release matched.
-        return self.filter_form.order(cards(self.result.releases, "search_text"))
+        return self.filter_form.order(self.result.releases)
 
     def get_paginator(self, *args, **kwargs):
         paginator = super().get_paginator(*args, **kwargs)

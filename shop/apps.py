@@ -10,6 +10,8 @@ class ShopConfig(AppConfig):
         from shop import demo, selectors
 
         hooks.register_list_annotation(selectors.annotate_releases)
+        # Prices and stock move list filters and counts ("in stock", "price up to").
+        hooks.register_list_scope("shop")
         hooks.register_filter(
             hooks.ListFilter("in_stock", "In stock", selectors.filter_in_stock, "checkbox")
         )

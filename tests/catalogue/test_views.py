@@ -5,13 +5,15 @@ from html import unescape
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from catalogue.forms import ReleaseFilterForm
 from catalogue.models import Pressing, Release, Status
-from catalogue.views import ARTIST_SHELF, CappedPaginator, cards
+from catalogue.selectors import cards
+from catalogue.views import ARTIST_SHELF, CappedPaginator
 from tests.catalogue.conftest import add_track
 from tests.factories import (
     ArtistFactory,
@@ -358,3 +360,33 @@ def test_artist_page_shows_the_newest_appearances_of_both_kinds(client):
     appears_on = response.content.decode().split("Appears on")[1]
     titles = re.findall(r'class="card__title">(.*?)</span>', appears_on)
     assert titles == shown[::-1][:ARTIST_SHELF]
+
+
+def listed_count(client, url):
+    html = client.get(url).content.decode()
+    return re.search(r'class="listing__count"[^>]*>\s*([\d,]+) release', html).group(1)
+
+
+def test_a_lists_count_is_shared_by_its_pages_and_sorts(client):
+    ReleaseFactory.create_batch(3)
+    assert listed_count(client, "/releases/") == "3"
+    with CaptureQueriesContext(connection) as captured:
+        assert listed_count(client, "/releases/?sort=title") == "3"
+    assert not any("COUNT(" in q["sql"] for q in captured.captured_queries)
+
+
+def test_a_lists_count_follows_a_new_release_and_a_sell_out_at_once(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.SHOP_TEST_CHECKOUT = True
+    on_sale = pressing_on_sale(release=ReleaseFactory(title="Drive"), on_hand=1)
+    ReleaseFactory(title="Solaris")
+    assert listed_count(client, "/releases/") == "2"
+    assert listed_count(client, "/releases/?in_stock=1") == "1"
+    ReleaseFactory(title="Stalker")
+    assert listed_count(client, "/releases/") == "3"
+    buyer = Client()
+    buyer.post("/cart/add/", {"pressing": on_sale.pk, "quantity": 1})
+    with django_capture_on_commit_callbacks(execute=True):
+        assert buyer.post("/checkout/", {"email": "fan@example.com"}).status_code == 302
+    assert listed_count(client, "/releases/?in_stock=1") == "0"

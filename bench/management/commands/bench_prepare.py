@@ -197,6 +197,18 @@ class Command(BaseCommand):
                     }
                     for kind, label in SEARCH_KINDS.items()
                 ),
+                # The same searches one at a time: how long a search itself takes, without
+                # the queue of 16 clients on two cores in front of it.
+                *(
+                    {
+                        "name": f"search {label} (1 client)",
+                        "path": "/search/",
+                        "paths": str(out / f"search-{kind}.txt"),
+                        "page": "search",
+                        "connections": 1,
+                    }
+                    for kind, label in SEARCH_KINDS.items()
+                ),
                 {"name": "artist page", "path": artist.get_absolute_url(), "page": "artist"},
                 {
                     "name": "add to cart",
