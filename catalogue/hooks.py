@@ -104,18 +104,18 @@ def contribute_json_ld(release, data):
     return data
 
 
-_card_includes: list[str] = []
+_card_parts: list[Callable[[Any], str]] = []
 
 
-def register_card_include(template_name: str) -> None:
-    """A template rendered at the foot of every release card, with ``release`` in its context.
+def register_card_part(render: Callable[[Any], str]) -> None:
+    """A function (release) -> safe HTML, added at the foot of every release card.
 
     It may read the annotations its app added through ``register_list_annotation`` (e.g. the
     lowest price) and must not query: cards are rendered in loops.
     """
-    if template_name not in _card_includes:
-        _card_includes.append(template_name)
+    if render not in _card_parts:
+        _card_parts.append(render)
 
 
-def card_includes() -> list[str]:
-    return list(_card_includes)
+def card_parts() -> list[Callable[[Any], str]]:
+    return list(_card_parts)

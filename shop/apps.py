@@ -8,6 +8,7 @@ class ShopConfig(AppConfig):
         from catalogue import hooks
         from catalogue.signals import demo_loaded
         from shop import demo, selectors
+        from shop.templatetags.shop import card_price
 
         hooks.register_list_annotation(selectors.annotate_releases)
         # Prices and stock move list filters and counts ("in stock", "price up to").
@@ -24,7 +25,7 @@ class ShopConfig(AppConfig):
         hooks.register_sort(hooks.ListSort("price", "Price, low to high", selectors.sort_by_price))
         hooks.register_pressing_annotation(selectors.prefetch_for_pressings)
         hooks.register_json_ld(selectors.add_offers_to_json_ld)
-        hooks.register_card_include("shop/includes/card_price.html")
+        hooks.register_card_part(card_price)
         demo_loaded.connect(demo.load_shop_demo, dispatch_uid="shop.demo")
 
         from django.db.models.signals import post_delete, post_save

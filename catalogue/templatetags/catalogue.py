@@ -6,7 +6,7 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from catalogue import hooks, images, search
+from catalogue import cards, images, search
 from catalogue.durations import format_duration
 
 register = template.Library()
@@ -29,21 +29,10 @@ def artist_credit(track):
     )
 
 
-@register.inclusion_tag("catalogue/includes/cover.html")
+@register.simple_tag
 def cover_image(release, size="card", lazy=True, film=None):
     """The cover in the widths the page needs, or a designed placeholder sleeve without one."""
-    film = film if film is not None else getattr(release, "film", None)
-    # On a card the title is printed right below, so the picture adds nothing for a screen reader.
-    alt = "" if size == "card" else (release.cover_alt or f"Sleeve of {release.title}")
-    return {
-        "image": images.image_set(release.cover, size),
-        "alt": alt,
-        "title": release.title,
-        "subtitle": film.title if film and film.title != release.title else "",
-        "variant": images.placeholder_variant(release.title),
-        "size": size,
-        "lazy": lazy,
-    }
+    return cards.cover_html(release, size, lazy, film)
 
 
 @register.inclusion_tag("catalogue/includes/picture.html")
@@ -52,16 +41,10 @@ def picture(field_file, alt, size="thumb", lazy=True):
     return {"image": images.image_set(field_file, size), "alt": alt, "lazy": lazy, "size": size}
 
 
-@register.inclusion_tag("catalogue/includes/release_card.html", takes_context=True)
-def release_card(context, release, lazy=True, terms=None):
-    """A release in a grid: cover, title, film, composer and its badges."""
-    return {
-        "release": release,
-        "lazy": lazy,
-        "terms": terms,
-        "card_includes": hooks.card_includes(),
-        "request": context.get("request"),
-    }
+@register.simple_tag
+def release_card(release, lazy=True, terms=None):
+    """A release in a grid: cover, title, film, composer and its badges (see catalogue.cards)."""
+    return cards.card_html(release, lazy=lazy, terms=terms)
 
 
 @register.inclusion_tag("catalogue/includes/pagination.html")

@@ -1,9 +1,29 @@
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from shop.money import format_money
 from shop.selectors import offer_for
 
 register = template.Library()
+
+SOLD_OUT = mark_safe('<span class="badge badge--soldout">Sold out</span>')
+
+
+def card_price(release):
+    """The foot of a release card: the lowest price, or sold out (catalogue.hooks.register_card_part).
+
+    Reads the annotations of shop.selectors.annotate_releases; runs no query.
+    """
+    if release.shop_price_from is None:
+        return ""
+    if release.shop_in_stock:
+        shown = format_html(
+            '<span class="visually-hidden">From </span>{}', format_money(release.shop_price_from)
+        )
+    else:
+        shown = SOLD_OUT
+    return format_html('<p class="card__price">{}</p>', shown)
 
 
 @register.filter

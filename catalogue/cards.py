@@ -1,0 +1,114 @@
+"""Release cards and covers, composed in Python.
+
+A card is the most rendered piece of the site: 24 on every list and search page, 24 more across the
+home page's shelves, six under every release. Through the template engine a grid of 24 took 5.6 ms
+(8 ms highlighted) of an uncached page; composed here with format_html it takes about a fifth of
+that. The markup is the one the templates had; every value still goes through escaping.
+
+Other apps add to the foot of every card through ``hooks.register_card_part``.
+"""
+
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from catalogue import hooks, images, search
+
+LAZY = mark_safe(' loading="lazy" decoding="async"')
+EAGER = mark_safe(' fetchpriority="high"')
+HIDDEN = mark_safe(' aria-hidden="true"')
+PREORDER = mark_safe('<span class="badge badge--preorder">Pre-order</span>')
+LIMITED = mark_safe('<span class="badge badge--limited">Limited</span>')
+
+
+def cover_html(release, size="card", lazy=True, film=None):
+    """The cover in the widths the page needs, or a designed placeholder sleeve without one."""
+    film = film if film is not None else getattr(release, "film", None)
+    # On a card the title is printed right below, so the picture adds nothing for a screen reader.
+    alt = "" if size == "card" else (release.cover_alt or f"Sleeve of {release.title}")
+    image = images.image_set(release.cover, size)
+    if image:
+        return format_html(
+            '<picture class="cover cover--{}">\n'
+            '  <source type="image/webp" srcset="{}" sizes="{}">\n'
+            '  <img class="cover__img" src="{}" srcset="{}" sizes="{}" width="{}" height="{}"'
+            ' alt="{}"{}>\n'
+            "</picture>",
+            size,
+            image.webp_srcset,
+            image.sizes,
+            image.src,
+            image.srcset,
+            image.sizes,
+            image.width,
+            image.height,
+            alt,
+            LAZY if lazy else EAGER,
+        )
+    subtitle = film.title if film and film.title != release.title else ""
+    return format_html(
+        '<div class="sleeve sleeve--{} sleeve--{}"{}>\n'
+        '  <span class="sleeve__disc"></span>\n'
+        '  <span class="sleeve__text"><span class="sleeve__title">{}</span>{}</span>\n'
+        '  <span class="sleeve__mark">Needle Drop</span>\n'
+        "</div>",
+        images.placeholder_variant(release.title),
+        size,
+        format_html(' role="img" aria-label="{}"', alt) if alt else HIDDEN,
+        release.title,
+        format_html('<span class="sleeve__sub">{}</span>', subtitle) if subtitle else "",
+    )
+
+
+def card_html(release, *, lazy=True, terms=None):
+    """A release in a grid: cover, badges, title, composer, film, the matched text of a search,
+    and what other apps add (the shop's price)."""
+
+    def shown(text):
+        return search.highlight(text, terms) if terms else text
+
+    badges = ""
+    if release.has_preorder or release.has_limited:
+        badges = format_html(
+            '<p class="card__badges">\n        {}\n        {}\n      </p>',
+            PREORDER if release.has_preorder else "",
+            LIMITED if release.has_limited else "",
+        )
+    composer = ""
+    if release.composer_name:
+        composer = format_html(
+            '<span class="card__meta card__composer">{}</span>', shown(release.composer_name)
+        )
+    film = ""
+    if release.film:
+        year = format_html(" ({})", release.film.year) if release.film.year else ""
+        film = format_html('<span class="card__meta">{}{}</span>', shown(release.film.title), year)
+    matched = ""
+    if terms and getattr(release, "search_text", None):
+        matched = format_html(
+            '<span class="card__snippet">{}</span>', search.snippet(release.search_text, terms)
+        )
+    return format_html(
+        '<article class="card">\n'
+        '  <a class="card__link" href="{}">\n'
+        '    <div class="card__art">\n'
+        "      {}\n"
+        "      {}\n"
+        "    </div>\n"
+        '    <div class="card__body">\n'
+        '      <span class="card__title">{}</span>\n'
+        "      {}\n"
+        "      {}\n"
+        "      {}\n"
+        "    </div>\n"
+        "  </a>\n"
+        "  {}\n"
+        "</article>",
+        release.get_absolute_url(),
+        cover_html(release, "card", lazy),
+        badges,
+        shown(release.title),
+        composer,
+        film,
+        matched,
+        mark_safe("".join(part(release) for part in hooks.card_parts())),  # noqa: S308 (each part is safe HTML)
+    )
