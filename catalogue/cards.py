@@ -9,6 +9,10 @@ value still goes through escaping.
 Other apps add to the foot of every card through ``hooks.register_card_part``.
 """
 
+import functools
+
+from django.urls import get_script_prefix, reverse
+from django.utils.html import conditional_escape as esc
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -19,6 +23,7 @@ EAGER = mark_safe(' fetchpriority="high"')
 HIDDEN = mark_safe(' aria-hidden="true"')
 PREORDER = mark_safe('<span class="badge badge--preorder">Pre-order</span>')
 LIMITED = mark_safe('<span class="badge badge--limited">Limited</span>')
+SLUG_MARK = "release-slug"
 
 
 def cover_html(release, size="card", lazy=True, film=None):
@@ -60,56 +65,65 @@ def cover_html(release, size="card", lazy=True, film=None):
     )
 
 
+@functools.lru_cache(maxsize=4)
+def _release_url_parts(script_prefix):
+    """The release page's address around its slug, as reverse() gives it under this prefix."""
+    url = reverse("catalogue:release-detail", kwargs={"slug": SLUG_MARK})
+    return tuple(url.split(SLUG_MARK))
+
+
+def release_url(release):
+    """release.get_absolute_url() without a reverse() per card (a slug needs no quoting)."""
+    before, after = _release_url_parts(get_script_prefix())
+    return f"{before}{release.slug}{after}"
+
+
 def card_html(release, *, lazy=True, terms=None):
     """A release in a grid: cover, badges, title, composer, film, the matched text of a search,
-    and what other apps add (the shop's price)."""
+    and what other apps add (the shop's price).
+
+    Built with f-strings of escaped values rather than nested format_html calls: the same
+    escaping, at half the cost in a grid of 24.
+    """
 
     def shown(text):
-        return search.highlight(text, terms) if terms else text
+        return search.highlight(text, terms) if terms else esc(text)
 
     badges = ""
     if release.has_preorder or release.has_limited:
-        badges = format_html(
-            '<p class="card__badges">\n        {}\n        {}\n      </p>',
-            PREORDER if release.has_preorder else "",
-            LIMITED if release.has_limited else "",
+        badges = (
+            '<p class="card__badges">\n'
+            f"        {PREORDER if release.has_preorder else ''}\n"
+            f"        {LIMITED if release.has_limited else ''}\n"
+            "      </p>"
         )
     composer = ""
     if release.composer_name:
-        composer = format_html(
-            '<span class="card__meta card__composer">{}</span>', shown(release.composer_name)
-        )
+        composer = f'<span class="card__meta card__composer">{shown(release.composer_name)}</span>'
     film = ""
     if release.film:
-        year = format_html(" ({})", release.film.year) if release.film.year else ""
-        film = format_html('<span class="card__meta">{}{}</span>', shown(release.film.title), year)
+        year = f" ({esc(release.film.year)})" if release.film.year else ""
+        film = f'<span class="card__meta">{shown(release.film.title)}{year}</span>'
     matched = ""
     if terms and getattr(release, "search_text", None):
-        matched = format_html(
-            '<span class="card__snippet">{}</span>', search.snippet(release.search_text, terms)
-        )
-    return format_html(
+        matched = f'<span class="card__snippet">{search.snippet(release.search_text, terms)}</span>'
+    parts = "".join(esc(part(release)) for part in hooks.card_parts())
+    # Every value above went through esc() (conditional_escape), highlight() or snippet(), which
+    # escape what they are given; the rest is this module's own markup.
+    return mark_safe(  # noqa: S308
         '<article class="card">\n'
-        '  <a class="card__link" href="{}">\n'
+        f'  <a class="card__link" href="{esc(release_url(release))}">\n'
         '    <div class="card__art">\n'
-        "      {}\n"
-        "      {}\n"
+        f"      {cover_html(release, 'card', lazy)}\n"
+        f"      {badges}\n"
         "    </div>\n"
         '    <div class="card__body">\n'
-        '      <span class="card__title">{}</span>\n'
-        "      {}\n"
-        "      {}\n"
-        "      {}\n"
+        f'      <span class="card__title">{shown(release.title)}</span>\n'
+        f"      {composer}\n"
+        f"      {film}\n"
+        f"      {matched}\n"
         "    </div>\n"
         "  </a>\n"
-        "  {}\n"
-        "</article>",
-        release.get_absolute_url(),
-        cover_html(release, "card", lazy),
-        badges,
-        shown(release.title),
-        composer,
-        film,
-        matched,
-        mark_safe("".join(part(release) for part in hooks.card_parts())),  # noqa: S308 (each part is safe HTML)
+        f"  {parts}\n"
+        "</article>"
     )
