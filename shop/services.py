@@ -13,6 +13,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -42,6 +43,8 @@ log = logging.getLogger(__name__)
 # Stripe needs a Checkout Session to stay open at least 30 minutes; the reservation outlives the
 # session by a minute, so Stripe stops taking payment before the copies are given back.
 RESERVATION_MINUTES = 32
+# A confirmation for the same address and pressing is sent again at most this often.
+NOTIFY_RESEND_SECONDS = 10 * 60
 SESSION_MARGIN = timedelta(minutes=1)
 MAX_QUANTITY = 99
 
@@ -903,16 +906,28 @@ def set_stock(*, pressing, on_hand, by=None, **settings_):
 
 
 def request_notify(*, email, pressing):
-    """Sign up for a notice; the first email asks to confirm. Asking again re-sends it."""
+    """Sign up for a notice; the first email asks to confirm.
+
+    Returns (notify, outcome): "sent", "recently sent" (not sent again yet) or "confirmed" (already
+    signed up, nothing to send).
+
+    Asking again re-sends the email, but at most once every NOTIFY_RESEND_SECONDS for one address
+    and pressing: the form takes anyone's address, and must not become a way to flood an inbox.
+    The mark is an atomic cache add, so a double click sends one email (exact with Redis; with
+    local memory, once per worker).
+    """
     email = normalise_email(email)
     notify, _ = NotifyRequest.objects.get_or_create(email=email, pressing=pressing)
     if notify.unsubscribed_at:
         NotifyRequest.objects.filter(pk=notify.pk).update(
             unsubscribed_at=None, confirmed_at=None, notified_at=None
         )
-    if not notify.confirmed_at or notify.unsubscribed_at:
-        _email(template="notify_confirm", to=email, context=_notify_context(notify))
-    return notify
+    if notify.confirmed_at and not notify.unsubscribed_at:
+        return notify, "confirmed"
+    if not cache.add(f"shop:notify-confirm:{notify.pk}", 1, NOTIFY_RESEND_SECONDS):
+        return notify, "recently sent"
+    _email(template="notify_confirm", to=email, context=_notify_context(notify))
+    return notify, "sent"
 
 
 def _notify_context(notify):

@@ -279,11 +279,18 @@ def notify_signup(request):
     pressing = get_object_or_404(
         Pressing.objects.select_related("release"), pk=form.cleaned_data["pressing"]
     )
-    services.request_notify(email=form.cleaned_data["email"], pressing=pressing)
-    messages.success(
-        request,
-        f"Nearly done: we sent a link to {form.cleaned_data['email']}. Click it to confirm.",
-    )
+    _, outcome = services.request_notify(email=form.cleaned_data["email"], pressing=pressing)
+    email = form.cleaned_data["email"]
+    if outcome == "sent":
+        messages.success(request, f"Nearly done: we sent a link to {email}. Click it to confirm.")
+    elif outcome == "confirmed":
+        messages.info(request, f"{email} is already on the list: we will write when it is back.")
+    else:
+        messages.info(
+            request,
+            f"We sent a link to {email} a few minutes ago: click it to confirm (look in the "
+            "spam folder too). We send it again after ten minutes.",
+        )
     return redirect(_next_url(request, pressing.release.get_absolute_url()))
 
 

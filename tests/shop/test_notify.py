@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 
 from shop import services
 from shop.models import NotifyRequest
@@ -65,3 +66,24 @@ def test_bad_sign_up_is_refused_clearly(client):
     )
     assert "valid email" in response.content.decode()
     assert not NotifyRequest.objects.exists()
+
+
+def test_asking_again_resends_at_most_every_ten_minutes(client, settings):
+    """Anyone can type anyone's address into the form: it must not flood that inbox."""
+    pressing = pressing_on_sale(on_hand=0)
+    for _ in range(5):
+        response = client.post("/notify/", {"pressing": pressing.pk, "email": "x@example.com"})
+    assert len(mail.outbox) == 1
+    assert "a few minutes ago" in client.get(response.url).content.decode()
+    cache.delete(f"shop:notify-confirm:{NotifyRequest.objects.get().pk}")  # ten minutes later
+    client.post("/notify/", {"pressing": pressing.pk, "email": "x@example.com"})
+    assert len(mail.outbox) == 2
+
+
+def test_a_confirmed_reader_is_told_they_are_on_the_list(client):
+    pressing = pressing_on_sale(on_hand=0)
+    client.post("/notify/", {"pressing": pressing.pk, "email": "x@example.com"})
+    client.post(link(mail.outbox[0], "confirm"))
+    response = client.post("/notify/", {"pressing": pressing.pk, "email": "x@example.com"})
+    assert "already on the list" in client.get(response.url).content.decode()
+    assert len(mail.outbox) == 1
