@@ -11,11 +11,11 @@ Other apps add to the foot of every card through ``hooks.register_card_part``.
 import functools
 
 from django.urls import get_script_prefix, reverse
-from django.utils.html import conditional_escape as esc
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from catalogue import hooks, images, search
+from catalogue.escaping import escaped as esc
 
 LAZY = mark_safe(' loading="lazy" decoding="async"')
 EAGER = mark_safe(' fetchpriority="high"')
@@ -107,7 +107,7 @@ def card_html(release, *, lazy=True, terms=None):
     if terms and getattr(release, "search_text", None):
         matched = f'<span class="card__snippet">{search.snippet(release.search_text, terms)}</span>'
     parts = "".join(esc(part(release)) for part in hooks.card_parts())
-    # Every value above went through esc() (conditional_escape), highlight() or snippet(), which
+    # Every value above went through esc() (catalogue.escaping.escaped), highlight() or snippet(), which
     # escape what they are given; the rest is this module's own markup.
     return mark_safe(  # noqa: S308
         '<article class="card">\n'

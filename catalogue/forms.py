@@ -1,16 +1,15 @@
 """The release list's filters and sorts, read from the URL, and the search box."""
 
-import html
-
 from django import forms
 from django.core.cache import cache
 from django.forms.utils import flatatt
 from django.utils.html import format_html
 from django.utils.http import urlencode
-from django.utils.safestring import SafeData, mark_safe
+from django.utils.safestring import mark_safe
 
 from catalogue import hooks
 from catalogue.cache import generations
+from catalogue.escaping import escaped
 from catalogue.models import Artist, Film, Label, Pressing
 
 DECADES = list(range(1920, 2040, 10))
@@ -20,11 +19,6 @@ BUILT_IN_SORTS = {
 }
 # Parameters that are part of the page's address but are not filters.
 NOT_FILTERS = {"page", "sort", "q"}
-
-
-def escaped(value):
-    """conditional_escape() without its lazy-string wrapper, which costs more than the escaping."""
-    return str(value) if isinstance(value, SafeData) else html.escape(str(value))
 
 
 class PlainSelect(forms.Select):

@@ -64,7 +64,8 @@ class SearchResult:
         return self.releases.values("pk").order_by()[: MATCHES_COUNTED + 1].count()
 
     def best_first(self, cards):
-        """The matches, best first, for a Paginator to slice; ``cards(ids)`` fetches a page."""
+        """The matches, best first, for a Paginator to slice; ``cards(ids)`` fetches a page's
+        releases in the order of ``ids`` (catalogue.selectors.cards_in_order)."""
         return BestFirst(self, cards)
 
 
@@ -103,8 +104,7 @@ class BestFirst:
             )
         else:
             ids = self.newest_title_matches_first(page.start or 0, page.stop - (page.start or 0))
-        found = self.cards(ids).in_bulk()
-        return [found[pk] for pk in ids]
+        return self.cards(ids)
 
     def newest_title_matches_first(self, offset, size):
         result, newest = self.result, ("-published_at", "-id")

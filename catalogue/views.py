@@ -186,7 +186,7 @@ class SearchView(FilteredReleasesMixin, ListView):
             return Release.objects.none()
         if self.filter_form.sort_key == "relevance":
             return self.result.best_first(
-                lambda ids: card_queryset(*self.paginator_class.card_fields).filter(pk__in=ids)
+                lambda ids: cards_in_order(ids, *self.paginator_class.card_fields)
             )
         return self.filter_form.order(self.result.releases)
 

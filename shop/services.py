@@ -908,7 +908,7 @@ def set_stock(*, pressing, on_hand, by=None, **settings_):
 def request_notify(*, email, pressing):
     """Sign up for a notice; the first email asks to confirm.
 
-    Returns (notify, outcome): "sent", "recently sent" (not sent again yet) or "confirmed" (already
+    Returns what happened: "sent", "recently sent" (not sent again yet) or "confirmed" (already
     signed up, nothing to send).
 
     Asking again re-sends the email, but at most once every NOTIFY_RESEND_SECONDS for one address
@@ -923,11 +923,11 @@ def request_notify(*, email, pressing):
             unsubscribed_at=None, confirmed_at=None, notified_at=None
         )
     if notify.confirmed_at and not notify.unsubscribed_at:
-        return notify, "confirmed"
+        return "confirmed"
     if not cache.add(f"shop:notify-confirm:{notify.pk}", 1, NOTIFY_RESEND_SECONDS):
-        return notify, "recently sent"
+        return "recently sent"
     _email(template="notify_confirm", to=email, context=_notify_context(notify))
-    return notify, "sent"
+    return "sent"
 
 
 def _notify_context(notify):

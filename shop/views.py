@@ -279,8 +279,8 @@ def notify_signup(request):
     pressing = get_object_or_404(
         Pressing.objects.select_related("release"), pk=form.cleaned_data["pressing"]
     )
-    _, outcome = services.request_notify(email=form.cleaned_data["email"], pressing=pressing)
     email = form.cleaned_data["email"]
+    outcome = services.request_notify(email=email, pressing=pressing)
     if outcome == "sent":
         messages.success(request, f"Nearly done: we sent a link to {email}. Click it to confirm.")
     elif outcome == "confirmed":

@@ -19,6 +19,7 @@ from catalogue.search import (
     search_releases,
     update_search_vectors,
 )
+from catalogue.selectors import cards_in_order
 from catalogue.views import SearchPaginator
 from tests.catalogue.conftest import add_track
 from tests.catalogue.test_views import card_titles, text_of
@@ -157,7 +158,7 @@ def many_matches(monkeypatch):
 def test_a_broad_search_lists_title_matches_first_newest_first(many_matches):
     result = search_releases(Release.objects.published(), ["night"])
     assert result.count == 3  # counting stopped one past the cap
-    best = result.best_first(lambda ids: Release.objects.filter(pk__in=ids))
+    best = result.best_first(cards_in_order)
     order = ["Night Moves", "Fading Night", "Night Tide", "Car Songs", "Harbour Lights"]
     assert [r.title for r in best[0:5]] == order
     # Any page, wherever the title matches end.
@@ -183,9 +184,7 @@ def test_a_broad_search_for_words_in_no_title_lists_the_newest_first(many_matche
     result = search_releases(Release.objects.published(), ["nightfall"])
     assert result.title_tsquery is None  # only ever a track's title
     assert result.count == 3
-    titles = [
-        r.title for r in result.best_first(lambda ids: Release.objects.filter(pk__in=ids))[0:3]
-    ]
+    titles = [r.title for r in result.best_first(cards_in_order)[0:3]]
     assert titles[0] == "Harbour Lights"
 
 
