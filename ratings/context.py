@@ -37,8 +37,13 @@ def poll_context(request, release, *, message="", would_pay_form=None, vote=_UNK
         "share": share_links(release, vote.answer) if vote else None,
         "asks_would_pay": own == Answer.TOO_EXPENSIVE,
         "offers_notify": own == Answer.MAYBE,
+        # Built only when it is shown: constructing a form costs more than the rest of the poll.
         "would_pay_form": would_pay_form
-        or WouldPayForm(initial={"amount": vote.would_pay} if vote else None),
+        or (
+            WouldPayForm(initial={"amount": vote.would_pay})
+            if own == Answer.TOO_EXPENSIVE
+            else None
+        ),
         "currency": settings.CURRENCY,
         "message": message,
     }

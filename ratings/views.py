@@ -3,12 +3,12 @@ HTML fragment; a plain form post is redirected back to the release page's #poll 
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
 
 from catalogue.models import Release
 from ratings.context import poll_context
 from ratings.forms import WITHDRAW, MastodonShareForm, VoteForm, WouldPayForm
+from ratings.fragments import poll_body_html
 from ratings.limits import voter_within_rate
 from ratings.services import (
     AddressRateLimited,
@@ -36,10 +36,7 @@ def _is_background(request):
 
 
 def _fragment(request, release, *, status=200, **extra):
-    html = render_to_string(
-        "ratings/includes/poll_body.html", poll_context(request, release, **extra), request
-    )
-    response = HttpResponse(html, status=status)
+    response = HttpResponse(poll_body_html(poll_context(request, release, **extra)), status=status)
     # poll.js swaps in only responses marked as the poll's fragment (not, say, a CSRF page).
     response["X-Poll-Fragment"] = "1"
     return response

@@ -1,6 +1,7 @@
 from django import template
 
 from ratings.context import poll_context
+from ratings.fragments import poll_body_html
 from ratings.selectors import median_would_pay, poll_results
 
 register = template.Library()
@@ -13,7 +14,7 @@ def release_poll(context, release):
     if request is not None:
         # Tells VoterCookieMiddleware this reader has now seen a poll.
         request.poll_shown = True
-    return {**poll_context(request, release), "csrf_token": context.get("csrf_token")}
+    return {"body": poll_body_html(poll_context(request, release))}
 
 
 @register.inclusion_tag("ratings/includes/poll_admin.html")

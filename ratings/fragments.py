@@ -1,0 +1,140 @@
+"""The poll's body, composed in Python.
+
+Every vote answers with this fragment, and the template engine took longer to render it than the
+vote's own database work (docs/performance.md). The markup is the poll's only copy: the release
+page's poll (templates/ratings/includes/poll.html) and the vote views both call poll_body_html.
+The one part another app provides, the notify-me form after a "Maybe Buy", is still composed in
+templates/ (includes/poll_after_maybe.html), so ratings imports nothing from the shop.
+"""
+
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+
+from catalogue.escaping import escaped
+
+YOURS = ' <span class="poll__yours">(your answer)</span>'
+
+
+def _csrf_input(request):
+    token = get_token(request) if request is not None else ""
+    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{escaped(token)}">'
+
+
+def _answers(context):
+    buttons = []
+    for value, label, is_own in context["answers"]:
+        own = " poll__answer--own" if is_own else ""
+        buttons.append(
+            f'<button type="submit" name="choice" value="{escaped(value)}" class="poll__answer{own}" '
+            f'aria-pressed="{"true" if is_own else "false"}">{escaped(label)}</button>'
+        )
+    return "".join(buttons)
+
+
+def _results(context):
+    results, vote = context["results"], context["vote"]
+    own = vote.answer if vote else None
+    if not results.total:
+        summary = '<p class="poll__total" data-poll-summary>No votes yet for this release.</p>'
+        rows = ""
+    else:
+        items = []
+        for row in results.answers:
+            mine = row.answer == own
+            items.append(
+                f'<li class="poll__row{" poll__row--own" if mine else ""}">'
+                f'<span class="poll__label">{escaped(row.label)}'
+                f"{YOURS if mine else ''}</span>"
+                f'<span class="poll__figures">{row.percent}% '
+                f'<span class="poll__count">({intcomma(row.count)})</span></span>'
+                '<svg class="poll__bar" viewBox="0 0 100 4" preserveAspectRatio="none" '
+                'aria-hidden="true" focusable="false"><rect class="poll__bar-track" width="100" '
+                f'height="4"></rect><rect class="poll__bar-fill" width="{row.percent}" height="4">'
+                "</rect></svg></li>"
+            )
+        rows = f'<ul class="poll__bars">{"".join(items)}</ul>'
+        plural = "" if results.total == 1 else "s"
+        included = ", yours included" if vote else ""
+        summary = (
+            f'<p class="poll__total" data-poll-summary>{intcomma(results.total)} '
+            f"vote{plural}{included}.</p>"
+        )
+    return (
+        '<div class="poll__results"><h3 id="poll-results-heading" tabindex="-1" '
+        f"data-poll-results-heading>Results</h3>{rows}{summary}</div>"
+    )
+
+
+def _thanks(context):
+    release, vote, share = context["release"], context["vote"], context["share"]
+    mastodon = reverse("ratings:share-mastodon", args=[release.slug])
+    return (
+        '<div class="poll__thanks"><p><strong>Thanks for rating this! Now tell the world how you '
+        'feel</strong></p><ul class="poll__share">'
+        f'<li><a href="{escaped(share["x"])}" rel="noopener noreferrer" target="_blank">'
+        "Share on X</a></li>"
+        f'<li><a href="{escaped(share["bluesky"])}" rel="noopener noreferrer" target="_blank">'
+        "Share on Bluesky</a></li>"
+        f'<li><a class="poll__link" href="{escaped(share["url"])}" data-copy-link>Link to this '
+        f'release</a> <button type="button" class="button--ghost" data-copy-url="'
+        f'{escaped(share["url"])}" hidden>Copy link</button></li></ul>'
+        f'<form class="poll__mastodon" method="get" action="{escaped(mastodon)}" target="_blank">'
+        f'<input type="hidden" name="choice" value="{escaped(vote.answer)}">'
+        f'<label for="poll-mastodon-{release.pk}">Share on Mastodon: your server</label>'
+        f'<input id="poll-mastodon-{release.pk}" type="text" name="instance" '
+        'placeholder="mastodon.social" maxlength="253" autocomplete="off" autocapitalize="none" '
+        'spellcheck="false" required>'
+        '<button type="submit" class="button--ghost">Share on Mastodon</button></form></div>'
+    )
+
+
+def _would_pay(context, csrf_input):
+    release, form = context["release"], context["would_pay_form"]
+    field = form["amount"]
+    value = field.value()
+    action = reverse("ratings:would-pay", args=[release.slug])
+    return (
+        f'<form class="poll__would-pay" method="post" action="{escaped(action)}" data-poll-form>'
+        f"{csrf_input}{field.errors}"
+        f'<label for="poll-would-pay-{release.pk}">{escaped(field.label)}</label>'
+        f'<input id="poll-would-pay-{release.pk}" type="text" inputmode="decimal" name="amount" '
+        f'value="{escaped("" if value is None else value)}" placeholder="25.00" maxlength="10" '
+        'required><button type="submit" class="button--ghost">Tell us</button></form>'
+    )
+
+
+def poll_body_html(context):
+    """The poll's form, results and follow-ups for one reader (ratings.context.poll_context)."""
+    request, release, vote = context["request"], context["release"], context["vote"]
+    csrf_input = _csrf_input(request)
+    parts = []
+    if context["message"]:
+        parts.append(f'<p class="poll__message" role="alert">{escaped(context["message"])}</p>')
+    action = reverse("ratings:vote", args=[release.slug])
+    change = ""
+    if vote:
+        change = (
+            f'<p class="poll__change">You answered <strong>{escaped(vote.get_answer_display())}'
+            "</strong>. Choose another answer to change it, or "
+            '<button type="submit" name="choice" value="withdraw" '
+            'class="button--ghost poll__withdraw">withdraw your vote</button>.</p>'
+        )
+    parts.append(
+        f'<form class="poll__form" method="post" action="{escaped(action)}" data-poll-form>'
+        f'{csrf_input}<div class="poll__answers" role="group" aria-label="Your answer">'
+        f"{_answers(context)}</div>{change}</form>"
+    )
+    if context["results"]:
+        parts.append(_results(context))
+    if vote:
+        parts.append(_thanks(context))
+    if context["asks_would_pay"]:
+        parts.append(_would_pay(context, csrf_input))
+    if context["offers_notify"]:
+        parts.append(
+            render_to_string("includes/poll_after_maybe.html", {"release": release}, request)
+        )
+    return mark_safe("".join(parts))  # noqa: S308 (every value above is escaped)
