@@ -1,7 +1,5 @@
 """What the poll templates show to one reader: shared by the template tag and the vote views."""
 
-from django.conf import settings
-
 from ratings.forms import WouldPayForm
 from ratings.models import Answer, Vote
 from ratings.selectors import poll_results, results_from_counts
@@ -44,6 +42,5 @@ def poll_context(request, release, *, message="", would_pay_form=None, vote=_UNK
             if own == Answer.TOO_EXPENSIVE
             else None
         ),
-        "currency": settings.CURRENCY,
         "message": message,
     }
