@@ -8,9 +8,6 @@ one the templates had; every value still goes through escaping.
 Other apps add to the foot of every card through ``hooks.register_card_part``.
 """
 
-import functools
-
-from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -22,7 +19,6 @@ EAGER = mark_safe(' fetchpriority="high"')
 HIDDEN = mark_safe(' aria-hidden="true"')
 PREORDER = mark_safe('<span class="badge badge--preorder">Pre-order</span>')
 LIMITED = mark_safe('<span class="badge badge--limited">Limited</span>')
-SLUG_MARK = "release-slug"
 
 
 def cover_html(release, size="card", lazy=True, film=None):
@@ -64,19 +60,6 @@ def cover_html(release, size="card", lazy=True, film=None):
     )
 
 
-@functools.lru_cache(maxsize=4)
-def _release_url_parts(script_prefix):
-    """The release page's address around its slug, as reverse() gives it under this prefix."""
-    url = reverse("catalogue:release-detail", kwargs={"slug": SLUG_MARK})
-    return tuple(url.split(SLUG_MARK))
-
-
-def release_url(release):
-    """release.get_absolute_url() without a reverse() per card (a slug needs no quoting)."""
-    before, after = _release_url_parts(get_script_prefix())
-    return f"{before}{release.slug}{after}"
-
-
 def card_html(release, *, lazy=True, terms=None):
     """A release in a grid: cover, badges, title, composer, film, the matched text of a search,
     and what other apps add (the shop's price).
@@ -111,7 +94,7 @@ def card_html(release, *, lazy=True, terms=None):
     # escape what they are given; the rest is this module's own markup.
     return mark_safe(  # noqa: S308
         '<article class="card">\n'
-        f'  <a class="card__link" href="{esc(release_url(release))}">\n'
+        f'  <a class="card__link" href="{esc(release.get_absolute_url())}">\n'
         '    <div class="card__art">\n'
         f"      {cover_html(release, 'card', lazy)}\n"
         f"      {badges}\n"

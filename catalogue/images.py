@@ -171,6 +171,11 @@ def image_set(field_file, size="card"):
     )
 
 
+def picture_context(field_file, alt, size="thumb", lazy=True):
+    """The context of catalogue/includes/picture.html: any uploaded image in the widths of size."""
+    return {"image": image_set(field_file, size), "alt": alt, "lazy": lazy, "size": size}
+
+
 def ensure_renditions(field_file, sizes=("card", "large")):
     """Make every rendition pages will ask for now, e.g. right after an upload."""
     for size in sizes:

@@ -37,14 +37,20 @@ def hydrate(instance, *names, into=None):
     owner = instance if into is None else into
     for name in names:
         rows = getattr(instance, PREFIX + name, None) or []
-        manager = getattr(owner, name)
-        objects = [build(manager.model, row) for row in rows]
-        queryset = manager.model._default_manager.none()
-        queryset._result_cache = objects
-        queryset._prefetch_done = True
-        if not hasattr(owner, "_prefetched_objects_cache"):
-            owner._prefetched_objects_cache = {}
-        owner._prefetched_objects_cache[_cache_name(manager)] = queryset
+        model = getattr(owner, name).model
+        place(owner, name, [build(model, row) for row in rows])
+
+
+def place(owner, name, objects):
+    """Put objects in the prefetch cache of owner's relation `name`, as prefetch_related would:
+    owner.<name>.all() then returns them without a query."""
+    manager = getattr(owner, name)
+    queryset = manager.model._default_manager.none()
+    queryset._result_cache = objects
+    queryset._prefetch_done = True
+    if not hasattr(owner, "_prefetched_objects_cache"):
+        owner._prefetched_objects_cache = {}
+    owner._prefetched_objects_cache[_cache_name(manager)] = queryset
 
 
 def build(model, data):

@@ -1,7 +1,7 @@
 """What the poll templates show to one reader: shared by the template tag and the vote views."""
 
 from ratings.forms import WouldPayForm
-from ratings.models import Answer, Vote
+from ratings.models import ANSWER_CHOICES, Answer, Vote
 from ratings.selectors import poll_results, results_from_counts
 from ratings.sharing import share_links
 from ratings.voters import voter_key
@@ -26,7 +26,7 @@ def poll_context(request, release, *, message="", would_pay_form=None, vote=_UNK
         "release": release,
         "request": request,
         "vote": vote,
-        "answers": [(value, label, value == own) for value, label in Answer.choices],
+        "answers": [(value, label, value == own) for value, label in ANSWER_CHOICES],
         "results": (
             (results_from_counts(counts) if counts is not None else poll_results(release))
             if show_results

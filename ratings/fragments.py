@@ -7,20 +7,13 @@ The one part another app provides, the notify-me form after a "Maybe Buy", is st
 templates/ (includes/poll_after_maybe.html), so ratings imports nothing from the shop.
 """
 
-from django.contrib.humanize.templatetags.humanize import intcomma
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from catalogue.escaping import escaped
+from catalogue.escaping import csrf_input, escaped
+from catalogue.links import slug_url
 
 YOURS = ' <span class="poll__yours">(your answer)</span>'
-
-
-def _csrf_input(request):
-    token = get_token(request) if request is not None else ""
-    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{escaped(token)}">'
 
 
 def _answers(context):
@@ -49,7 +42,7 @@ def _results(context):
                 f'<span class="poll__label">{escaped(row.label)}'
                 f"{YOURS if mine else ''}</span>"
                 f'<span class="poll__figures">{row.percent}% '
-                f'<span class="poll__count">({intcomma(row.count)})</span></span>'
+                f'<span class="poll__count">({row.count:,})</span></span>'
                 '<svg class="poll__bar" viewBox="0 0 100 4" preserveAspectRatio="none" '
                 'aria-hidden="true" focusable="false"><rect class="poll__bar-track" width="100" '
                 f'height="4"></rect><rect class="poll__bar-fill" width="{row.percent}" height="4">'
@@ -59,7 +52,7 @@ def _results(context):
         plural = "" if results.total == 1 else "s"
         included = ", yours included" if vote else ""
         summary = (
-            f'<p class="poll__total" data-poll-summary>{intcomma(results.total)} '
+            f'<p class="poll__total" data-poll-summary>{results.total:,} '
             f"vote{plural}{included}.</p>"
         )
     return (
@@ -70,7 +63,7 @@ def _results(context):
 
 def _thanks(context):
     release, vote, share = context["release"], context["vote"], context["share"]
-    mastodon = reverse("ratings:share-mastodon", args=[release.slug])
+    mastodon = slug_url("ratings:share-mastodon", release.slug)
     return (
         '<div class="poll__thanks"><p><strong>Thanks for rating this! Now tell the world how you '
         'feel</strong></p><ul class="poll__share">'
@@ -91,14 +84,14 @@ def _thanks(context):
     )
 
 
-def _would_pay(context, csrf_input):
+def _would_pay(context, token_input):
     release, form = context["release"], context["would_pay_form"]
     field = form["amount"]
     value = field.value()
-    action = reverse("ratings:would-pay", args=[release.slug])
+    action = slug_url("ratings:would-pay", release.slug)
     return (
         f'<form class="poll__would-pay" method="post" action="{escaped(action)}" data-poll-form>'
-        f"{csrf_input}{field.errors}"
+        f"{token_input}{field.errors}"
         f'<label for="poll-would-pay-{release.pk}">{escaped(field.label)}</label>'
         f'<input id="poll-would-pay-{release.pk}" type="text" inputmode="decimal" name="amount" '
         f'value="{escaped("" if value is None else value)}" placeholder="25.00" maxlength="10" '
@@ -109,11 +102,11 @@ def _would_pay(context, csrf_input):
 def poll_body_html(context):
     """The poll's form, results and follow-ups for one reader (ratings.context.poll_context)."""
     request, release, vote = context["request"], context["release"], context["vote"]
-    csrf_input = _csrf_input(request)
+    token_input = csrf_input(request)
     parts = []
     if context["message"]:
         parts.append(f'<p class="poll__message" role="alert">{escaped(context["message"])}</p>')
-    action = reverse("ratings:vote", args=[release.slug])
+    action = slug_url("ratings:vote", release.slug)
     change = ""
     if vote:
         change = (
@@ -124,7 +117,7 @@ def poll_body_html(context):
         )
     parts.append(
         f'<form class="poll__form" method="post" action="{escaped(action)}" data-poll-form>'
-        f'{csrf_input}<div class="poll__answers" role="group" aria-label="Your answer">'
+        f'{token_input}<div class="poll__answers" role="group" aria-label="Your answer">'
         f"{_answers(context)}</div>{change}</form>"
     )
     if context["results"]:
@@ -132,7 +125,7 @@ def poll_body_html(context):
     if vote:
         parts.append(_thanks(context))
     if context["asks_would_pay"]:
-        parts.append(_would_pay(context, csrf_input))
+        parts.append(_would_pay(context, token_input))
     if context["offers_notify"]:
         parts.append(
             render_to_string("includes/poll_after_maybe.html", {"release": release}, request)

@@ -19,10 +19,20 @@ class Answer(models.TextChoices):
     TOO_EXPENSIVE = "too_expensive", "Too Expensive"
 
 
+# Answer.values and Answer.choices build a new list on every access; the poll's hot paths (every
+# vote, every poll shown) read these instead.
+ANSWER_VALUES = tuple(Answer.values)
+ANSWER_CHOICES = tuple(Answer.choices)
+
+
 class Vote(models.Model):
     """A reader's answer to "What do you think of this release?"."""
 
-    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="poll_votes")
+    # No index of its own: one_vote_per_reader and vote_release_answer_idx both lead with it, and
+    # a third index would be one more write on every vote.
+    release = models.ForeignKey(
+        Release, on_delete=models.CASCADE, related_name="poll_votes", db_index=False
+    )
     # "c:<token>" for the signed voter cookie, "u:<pk>" for a signed-in account.
     voter_key = models.CharField(max_length=64)
     answer = models.CharField(max_length=16, choices=Answer.choices)
@@ -90,4 +100,4 @@ class Tally(models.Model):
         return sum(self.counts().values())
 
     def counts(self):
-        return {answer: getattr(self, answer) for answer in Answer.values}
+        return {answer: getattr(self, answer) for answer in ANSWER_VALUES}

@@ -5,7 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Aggregate, DecimalField
 
-from ratings.models import Answer, Tally, Vote
+from ratings.models import ANSWER_CHOICES, ANSWER_VALUES, Answer, Tally, Vote
 
 
 class Median(Aggregate):
@@ -56,12 +56,12 @@ class PollResults:
 
 
 def results_from_counts(counts):
-    ordered = [counts.get(answer, 0) for answer in Answer.values]
+    ordered = [counts.get(answer, 0) for answer in ANSWER_VALUES]
     return PollResults(
         answers=[
             AnswerResult(answer, label, count, percent)
             for (answer, label), count, percent in zip(
-                Answer.choices, ordered, percentages(ordered), strict=True
+                ANSWER_CHOICES, ordered, percentages(ordered), strict=True
             )
         ],
         total=sum(ordered),

@@ -12,7 +12,8 @@ from django.db import connection, transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
-from ratings.models import Answer, Tally, Vote
+from catalogue.selectors import SUMMARY_FIELDS, published_summary_query, summary_from_row
+from ratings.models import ANSWER_VALUES, Answer, Tally, Vote
 
 
 class PollRefused(Exception):
@@ -52,31 +53,81 @@ class CastVote:
     counts: dict
 
 
+_CAST_VOTE_ARGUMENTS = "%s, %s, %s, %s, %s, %s, %s"
+
+
+def _cast_vote_params(voter_key, answer, address_hash, now):
+    """ratings_cast_vote's arguments after the release."""
+    return [
+        voter_key,
+        answer.value,
+        address_hash,
+        _ADDRESS_LOCK_SPACE,
+        _address_lock_key(address_hash),
+        settings.POLL_RATE_PER_ADDRESS,
+        now,
+    ]
+
+
 def cast_vote(*, release, voter_key, answer, address_hash, now=None):
     """Record a reader's answer. A second vote replaces the first. Returns a CastVote.
 
     A new vote counts against the client address's hourly limit (POLL_RATE_PER_ADDRESS); the
     count runs under a per-address lock, so concurrent voters cannot overshoot it. The steps run
-    in the database function ratings_cast_vote (see the migration that creates it): one round
-    trip, so the locks are held as briefly as possible on release day.
+    in the database function ratings_cast_vote (see the migrations that create it): one round
+    trip, so the locks are held as briefly as possible on release day. Its transaction commits
+    without waiting for the disk (ratings/migrations/0004_cast_vote_async_commit.py): call it
+    outside any other transaction, whose writes must not share that.
     """
     answer = Answer(answer)
     now = now or timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT * FROM ratings_cast_vote(%s, %s, %s, %s, %s, %s, %s, %s)",
-            [
-                release.pk,
-                voter_key,
-                answer.value,
-                address_hash,
-                _ADDRESS_LOCK_SPACE,
-                _address_lock_key(address_hash),
-                settings.POLL_RATE_PER_ADDRESS,
-                now,
-            ],
+            f"SELECT * FROM ratings_cast_vote(%s, {_CAST_VOTE_ARGUMENTS})",  # noqa: S608 (placeholders only)
+            [release.pk, *_cast_vote_params(voter_key, answer, address_hash, now)],
         )
         row = cursor.fetchone()
+    return _outcome(row, release, voter_key, address_hash, now)
+
+
+@dataclass(frozen=True)
+class SlugVote:
+    """cast_vote_by_slug's answer: the release, and either the vote or why it was refused."""
+
+    release: object
+    cast: CastVote | None
+    refused: PollRefused | None
+
+
+def cast_vote_by_slug(*, slug, voter_key, answer, address_hash, now=None):
+    """cast_vote on the published release with this slug, found in the same statement: a vote
+    is one round trip in all. Returns a SlugVote, or None when no published release has the slug.
+    """
+    answer = Answer(answer)
+    now = now or timezone.now()
+    release_sql, release_params = published_summary_query(slug)
+    width = len(SUMMARY_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # The release's query is the catalogue's compiled SQL, and the rest placeholders.
+            f"SELECT r.*, v.* FROM ({release_sql}) r LEFT JOIN LATERAL "  # noqa: S608
+            f"ratings_cast_vote(r.id, {_CAST_VOTE_ARGUMENTS}) v ON true",
+            [*release_params, *_cast_vote_params(voter_key, answer, address_hash, now)],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    release = summary_from_row(row[:width])
+    vote_row = None if row[width] is None else row[width:]
+    try:
+        cast = _outcome(vote_row, release, voter_key, address_hash, now)
+    except PollRefused as refused:
+        return SlugVote(release=release, cast=None, refused=refused)
+    return SlugVote(release=release, cast=cast, refused=None)
+
+
+def _outcome(row, release, voter_key, address_hash, now):
+    """The CastVote of a ratings_cast_vote row, or the PollRefused it stands for."""
     if row is None:
         raise PollRefused("Your vote could not be counted just now: please try again.")
     outcome, vote_id, stored_answer, would_pay, *counts = row
@@ -99,7 +150,7 @@ def cast_vote(*, release, voter_key, answer, address_hash, now=None):
     )
     return CastVote(
         vote=vote,
-        counts=dict(zip(Answer.values, counts, strict=True)),
+        counts=dict(zip(ANSWER_VALUES, counts, strict=True)),
     )
 
 

@@ -3,11 +3,17 @@
 import json
 
 from django import template
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from catalogue import cards, images, search
 from catalogue.durations import format_duration
+from catalogue.release_parts import (
+    artist_credit_html,
+    credits_html,
+    pressing_info_html,
+    tracklist_html,
+)
 
 register = template.Library()
 
@@ -19,14 +25,25 @@ JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0
 @register.simple_tag
 def artist_credit(track):
     """A track's artists as printed, each name linked: "College feat. Electric Youth"."""
-    return format_html_join(
-        "",
-        '<a href="{}">{}</a>{}',
-        (
-            (credit.artist.get_absolute_url(), credit.name, credit.join_phrase)
-            for credit in track.artist_credit.all()
-        ),
-    )
+    return mark_safe(artist_credit_html(track))  # noqa: S308 (escaped there)
+
+
+@register.simple_tag
+def pressing_info(pressing):
+    """A pressing's details on the release page (catalogue/release_parts.py)."""
+    return pressing_info_html(pressing)
+
+
+@register.simple_tag
+def credits_list(credits_by_role):
+    """The release page's credits, by role (catalogue/release_parts.py)."""
+    return credits_html(credits_by_role)
+
+
+@register.simple_tag
+def tracklist(sides, total_duration):
+    """The release page's track list (catalogue/release_parts.py)."""
+    return tracklist_html(sides, total_duration)
 
 
 @register.simple_tag
@@ -38,7 +55,7 @@ def cover_image(release, size="card", lazy=True, film=None):
 @register.inclusion_tag("catalogue/includes/picture.html")
 def picture(field_file, alt, size="thumb", lazy=True):
     """Any uploaded image (pressing photo, artist portrait) in the widths of ``size``."""
-    return {"image": images.image_set(field_file, size), "alt": alt, "lazy": lazy, "size": size}
+    return images.picture_context(field_file, alt, size, lazy)
 
 
 @register.simple_tag

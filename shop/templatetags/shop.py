@@ -2,6 +2,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from shop.buy_box import buy_box_html
 from shop.money import format_money
 from shop.selectors import offer_for
 
@@ -32,19 +33,14 @@ def money(amount):
     return format_money(amount)
 
 
-@register.inclusion_tag("shop/includes/buy_box.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def buy_box(context, pressing):
     """Price, availability and the add-to-cart form for one pressing (or the notify-me form).
 
     Runs no query when the page's pressings went through catalogue.hooks.annotate_pressings.
+    Composed in shop/buy_box.py.
     """
-    request = context.get("request")
-    offer = offer_for(pressing)
-    return {
-        "pressing": pressing,
-        "offer": offer,
-        "next": request.get_full_path() if request else "",
-    }
+    return buy_box_html(context.get("request"), pressing, offer_for(pressing))
 
 
 @register.inclusion_tag("shop/includes/notify_me.html", takes_context=True)

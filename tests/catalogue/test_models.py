@@ -1,10 +1,13 @@
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
+from catalogue.links import slug_url
 from catalogue.models import Release, Status, parse_position
-from tests.factories import ReleaseFactory
+from catalogue.selectors import _published_summary, published_release_summary
+from tests.factories import ArtistFactory, FilmFactory, LabelFactory, ReleaseFactory
 
 
 @pytest.mark.parametrize(
@@ -39,3 +42,33 @@ def test_drafts_and_future_releases_are_not_public():
     ReleaseFactory(status=Status.DRAFT, published_at=None)
     ReleaseFactory(status=Status.PUBLISHED, published_at=timezone.now() + timedelta(hours=1))
     assert not Release.objects.published().exists()
+
+
+@pytest.mark.django_db
+def test_the_published_summary_agrees_with_published(django_assert_num_queries):
+    public = ReleaseFactory(published_at=timezone.now() - timedelta(days=1))
+    draft = ReleaseFactory(status=Status.DRAFT, published_at=None)
+    scheduled = ReleaseFactory(published_at=timezone.now() + timedelta(hours=1))
+    _published_summary()  # compiled before the releases change, as in a running process
+    with django_assert_num_queries(1):
+        summary = published_release_summary(public.slug)
+        assert (summary.pk, summary.slug, summary.title) == (public.pk, public.slug, public.title)
+    assert summary.description == public.description  # a field left out loads on first access
+    for hidden in (draft, scheduled, None):
+        assert published_release_summary(hidden.slug if hidden else "no-such-release") is None
+    Release.objects.filter(pk=draft.pk).update(status=Status.PUBLISHED, published_at=timezone.now())
+    assert published_release_summary(draft.slug).pk == draft.pk
+
+
+@pytest.mark.django_db
+def test_slug_urls_are_the_ones_reverse_gives():
+    release = ReleaseFactory()
+    for name, obj in [
+        ("catalogue:release-detail", release),
+        ("catalogue:artist-detail", ArtistFactory()),
+        ("catalogue:label-detail", LabelFactory()),
+        ("catalogue:film-detail", FilmFactory()),
+    ]:
+        assert obj.get_absolute_url() == reverse(name, args=[obj.slug])
+    for name in ("ratings:vote", "ratings:would-pay", "ratings:share-mastodon"):
+        assert slug_url(name, release.slug) == reverse(name, args=[release.slug])

@@ -22,8 +22,10 @@ from tests.factories import (
     LabelFactory,
     PressingFactory,
     ReleaseFactory,
+    RiylEntryFactory,
     RoleFactory,
     TrackArtistFactory,
+    TrackFactory,
     pressing_on_sale,
 )
 
@@ -309,13 +311,23 @@ def test_related_releases_by_film_composer_and_riyl(client, drive):
     )
     ReleaseFactory(title="Unrelated")
     ReleaseFactory(title="Hidden", status=Status.DRAFT, film=drive.film, published_at=None)
+    draft_by_composer = ReleaseFactory(title="Unfinished", status=Status.DRAFT, published_at=None)
+    CreditFactory(
+        release=draft_by_composer,
+        artist=drive.credits.get().artist,
+        role=RoleFactory(name="Composed By"),
+    )
+    scheduled_riyl = ReleaseFactory(
+        title="Next Week", published_at=timezone.now() + timezone.timedelta(days=7)
+    )
+    RiylEntryFactory(release=scheduled_riyl, artist=drive.riyl.first().artist)
     response = client.get(drive.get_absolute_url())
     related = text_of(response).split("You might also like")[1]
     assert (
         related.index("Drive: the score only") < related.index("Solaris") < related.index("OutRun")
     )
-    assert "Unrelated" not in related
-    assert "Hidden" not in related
+    for hidden in ("Unrelated", "Hidden", "Unfinished", "Next Week"):
+        assert hidden not in related
 
 
 def test_sitemap_lists_only_published_releases(drive):
@@ -341,7 +353,11 @@ def test_list_pages_hold_the_same_releases_as_slices_of_the_list(sort):
     assert pages == [[r.pk for r in releases[i : i + 4]] for i in range(0, 11, 4)]
 
 
-def test_artist_page_shows_the_newest_appearances_of_both_kinds(client):
+# 10,000: the artist's release ids are gathered first; 1: the shelves walk the releases in
+# order, as for an artist on thousands of releases.
+@pytest.mark.parametrize("ids_below", [10_000, 1])
+def test_artist_page_shows_the_newest_appearances_of_both_kinds(client, monkeypatch, ids_below):
+    monkeypatch.setattr("catalogue.models.ARTIST_IDS_BELOW", ids_below)
     artist = ArtistFactory(slug="busy")
     producer = RoleFactory(name="Producer")
     composer = RoleFactory(name="Composed By")
@@ -356,10 +372,17 @@ def test_artist_page_shows_the_newest_appearances_of_both_kinds(client):
             CreditFactory(release=release, artist=artist, role=composer)
         else:
             shown.append(release.title)
+    draft = ReleaseFactory(title="Unreleased", original_year=2020, status=Status.DRAFT)
+    CreditFactory(release=draft, artist=artist, role=producer)
+    CreditFactory(
+        release=ReleaseFactory(title="Own score", original_year=1975), artist=artist, role=composer
+    )
     response = client.get(reverse("catalogue:artist-detail", args=["busy"]))
-    appears_on = response.content.decode().split("Appears on")[1]
+    scores, appears_on = response.content.decode().split("Appears on")
     titles = re.findall(r'class="card__title">(.*?)</span>', appears_on)
     assert titles == shown[::-1][:ARTIST_SHELF]
+    composed = re.findall(r'class="card__title">(.*?)</span>', scores)
+    assert composed == [f"Album {year}" for year in range(2005, 1979, -5)] + ["Own score"]
 
 
 def listed_count(client, url):
@@ -390,3 +413,57 @@ def test_a_lists_count_follows_a_new_release_and_a_sell_out_at_once(
     with django_capture_on_commit_callbacks(execute=True):
         assert buyer.post("/checkout/", {"email": "fan@example.com"}).status_code == 302
     assert listed_count(client, "/releases/?in_stock=1") == "0"
+
+
+def test_the_track_list_escapes_every_value_it_prints(client):
+    hostile = '<img src=x onerror="alert(1)">&'
+    release = ReleaseFactory(title="Escapes")
+    track = TrackFactory(release=release, position="A1", title=hostile, scene_note=hostile)
+    TrackArtistFactory(
+        track=track, artist=ArtistFactory(name=hostile), credited_as="", join_phrase=" <b>&</b>"
+    )
+    TrackFactory(release=release, position="B1", title="Plain", duration=None)
+    html = client.get(release.get_absolute_url()).content.decode()
+    tracklist = html.split('<section class="tracklist"')[1].split("</section>")[0]
+    assert "<img" not in tracklist
+    escaped = "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;"
+    # The title, the scene note and the artist's name; then the join phrase.
+    assert tracklist.count(escaped) == 3
+    assert " &lt;b&gt;&amp;&lt;/b&gt;" in tracklist
+    assert '<h3 class="side__heading">Side A</h3>' in tracklist
+    assert '<time datetime="PT180S">3:00</time>' in tracklist  # the factory's 180 s
+    assert "Total running time" in tracklist
+
+
+def test_a_pressing_shows_every_fact_it_has_escaped(client):
+    release = ReleaseFactory(title="Facts")
+    PressingFactory(
+        release=release,
+        label=LabelFactory(name="Sacred <Bones>"),
+        catalogue_number="SB<1>",
+        colour="Blood & smoke",
+        effect="<splatter>",
+        edition_year=2024,
+        country="UK & Ireland",
+        barcode="0123<4>",
+        matrix="SIDE A <etched>\r\nSIDE B",
+        notes="Obi strip & poster",
+        exclusive="<b>Shop</b> exclusive",
+        release_date=timezone.localdate() + timezone.timedelta(days=30),
+        availability=Pressing.Availability.ANNOUNCED,
+    )
+    PressingFactory(release=release, availability=Pressing.Availability.OUT_OF_PRINT, order=1)
+    html = client.get(release.get_absolute_url()).content.decode()
+    pressings = html.split('<ul class="pressings">')[1].split("</ul>\n")[0]
+    assert "<splatter>" not in pressings and "<etched>" not in pressings
+    assert "LP, Blood &amp; smoke &lt;splatter&gt;</h3>" in pressings
+    assert '>Sacred &lt;Bones&gt;</a> – <span class="catno">SB&lt;1&gt;</span>' in pressings
+    assert "<dt>Edition</dt><dd>2024, UK &amp; Ireland</dd>" in pressings
+    assert '<dd class="catno">0123&lt;4&gt;</dd>' in pressings
+    assert '<dd class="catno">SIDE A &lt;etched&gt;<br>SIDE B</dd>' in pressings
+    assert '<p class="pressing__notes">Obi strip &amp; poster</p>' in pressings
+    assert "&lt;b&gt;Shop&lt;/b&gt; exclusive" in pressings
+    out = timezone.localdate() + timezone.timedelta(days=30)
+    assert f"Pre-order: out {out.day} {out:%B %Y}" in pressings
+    assert '<span class="badge badge--preorder">Announced</span>' in pressings
+    assert '<span class="badge badge--soldout">Out of print</span>' in pressings

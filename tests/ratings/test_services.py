@@ -2,7 +2,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from ratings.models import Answer, Tally, Vote
@@ -10,6 +10,7 @@ from ratings.services import (
     AddressRateLimited,
     NoVote,
     cast_vote,
+    cast_vote_by_slug,
     merge_votes,
     recount_tallies,
     set_would_pay,
@@ -99,6 +100,26 @@ def test_address_limit_counts_new_votes_in_the_last_hour(settings):
     assert counts(release) == {"buying": 3, "maybe": 1, "not_my_style": 0, "too_expensive": 0}
 
 
+@pytest.mark.django_db(transaction=True)
+def test_only_the_vote_transaction_commits_without_waiting_for_the_disk():
+    release = ReleaseFactory()
+
+    def synchronous_commit():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return cursor.fetchone()[0]
+
+    assert synchronous_commit() == "on"
+    with transaction.atomic():
+        vote(release, "one", Answer.BUYING)
+        assert synchronous_commit() == "off"
+    # The setting ended with the vote's transaction: the next one waits for the disk again.
+    assert synchronous_commit() == "on"
+    vote(release, "two", Answer.MAYBE)
+    assert synchronous_commit() == "on"
+    assert counts(release)["buying"] == 1 and counts(release)["maybe"] == 1
+
+
 def test_merge_moves_cookie_votes_to_the_account():
     first, second = ReleaseFactory(), ReleaseFactory()
     vote(first, "c:browser", Answer.MAYBE)
@@ -135,3 +156,28 @@ def test_recount_rebuilds_tallies_from_stored_votes():
     recount_tallies()
     assert counts(release) == {"buying": 1, "maybe": 3, "not_my_style": 0, "too_expensive": 0}
     assert Tally.objects.count() == 1
+
+
+def test_a_vote_by_slug_finds_the_release_in_the_same_statement(
+    settings, django_assert_num_queries
+):
+    settings.POLL_RATE_PER_ADDRESS = 1
+    release = ReleaseFactory(published_at=timezone.now() - timedelta(days=1))
+    draft = ReleaseFactory(status="draft", published_at=None)
+
+    def by_slug(slug, voter):
+        return cast_vote_by_slug(
+            slug=slug, voter_key=voter, answer=Answer.BUYING, address_hash="a" * 64
+        )
+
+    with django_assert_num_queries(1):
+        first = by_slug(release.slug, "one")
+    assert first.release.pk == release.pk and first.refused is None
+    assert first.cast.counts["buying"] == 1
+    assert by_slug(draft.slug, "one") is None
+    assert by_slug("no-such-release", "one") is None
+    limited = by_slug(release.slug, "two")  # a second new voter from the same address
+    assert isinstance(limited.refused, AddressRateLimited) and limited.cast is None
+    assert limited.release.title == release.title
+    assert counts(release)["buying"] == 1
+    assert not Vote.objects.filter(release=draft).exists()

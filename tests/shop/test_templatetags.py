@@ -74,3 +74,24 @@ def test_notify_me_lists_the_release_pressings():
     html = render("{% notify_me release %}", release=release)
     assert "Hot pink" in html
     assert 'action="/notify/"' in html
+
+
+def test_buy_box_forms_carry_their_token_limit_and_return_address():
+    limited = pressing_on_sale(on_hand=40, per_customer_limit=2)
+    sold_out = pressing_on_sale(on_hand=0)
+    unpriced = PressingFactory()
+    request = RequestFactory().get("/releases/x/", {"from": '"><script>'})
+
+    def box(pressing):
+        return Template("{% load shop %}{% buy_box p %}").render(
+            Context({"request": request, "p": Pressing.objects.get(pk=pressing.pk)})
+        )
+
+    html = box(limited)
+    assert 'name="csrfmiddlewaretoken" value="' in html
+    assert "Limited to 2 per customer." in html
+    assert 'value="/releases/x/?from=%22%3E%3Cscript%3E"' in html
+    assert "<script>" not in html
+    assert "Email me if it comes back" in box(sold_out)
+    assert "Email me when it goes on sale" in box(unpriced)
+    assert 'name="csrfmiddlewaretoken"' in box(unpriced)
