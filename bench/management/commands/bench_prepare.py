@@ -30,6 +30,7 @@ SEARCH_KINDS = {"common": "common word", "misspelt": "misspelt artist", "nohit":
 SEARCHES = 20_000  # distinct queries per kind, more than a scenario sends
 TOKENS = 30_000  # more than a scenario sends in its time, so each request is a new voter
 CHECKOUT_SESSIONS = 10_000
+COLD_PAGES = 10_000  # more than a cold scenario requests in its time
 
 
 class Command(BaseCommand):
@@ -112,8 +113,24 @@ class Command(BaseCommand):
             on_hand=10_000_000, reserved=0, per_order_limit=5, per_customer_limit=None
         )
 
-        slugs = list(published.order_by("?").values_list("slug", flat=True)[:3000])
+        # The cold scenarios rotate through more pages than a run requests, so none is served from
+        # the page cache: each request builds its page from the database.
+        slugs = list(published.order_by("?").values_list("slug", flat=True)[:COLD_PAGES])
         (out / "release-paths.txt").write_text("".join(f"/releases/{s}/\n" for s in slugs))
+        cold_lists = [
+            f"/releases/?{urlencode({k: v for k, v in query.items() if v})}"
+            for query in (
+                {"format": fmt, "sort": sort, "page": page}
+                for page in range(1, 401)
+                for fmt in ("", "lp", "cd")
+                for sort in ("", "title", "price")
+            )
+        ]
+        random.Random(8).shuffle(cold_lists)
+        (out / "list-cold-paths.txt").write_text("".join(p + "\n" for p in cold_lists))
+        artists = Artist.objects.filter(credits__release__in=published).distinct()
+        artist_slugs = list(artists.order_by("?").values_list("slug", flat=True)[:COLD_PAGES])
+        (out / "artist-paths.txt").write_text("".join(f"/artists/{s}/\n" for s in artist_slugs))
         list_paths = [
             "/releases/",
             "/releases/?page=200",
@@ -184,6 +201,12 @@ class Command(BaseCommand):
                     "page": "release",
                 },
                 {"name": "list first page", "path": "/releases/", "page": "release-list"},
+                {
+                    "name": "list cold (rotating)",
+                    "path": "/",
+                    "paths": str(out / "list-cold-paths.txt"),
+                    "page": "release-list",
+                },
                 {"name": "list deep page", "path": "/releases/?page=200", "page": "release-list"},
                 {"name": "list three filters", "path": list_paths[2], "page": "release-list"},
                 {
@@ -213,6 +236,12 @@ class Command(BaseCommand):
                     for kind, label in SEARCH_KINDS.items()
                 ),
                 {"name": "artist page", "path": artist.get_absolute_url(), "page": "artist"},
+                {
+                    "name": "artist cold (rotating)",
+                    "path": "/",
+                    "paths": str(out / "artist-paths.txt"),
+                    "page": "artist",
+                },
                 {
                     "name": "add to cart",
                     "path": "/cart/add/",
