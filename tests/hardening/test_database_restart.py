@@ -208,3 +208,12 @@ def test_a_restart_under_load_answers_503_recovers_and_loses_nothing(
     assert all_paid == [(len(load.acknowledged),)]
     on_hand = db.sql("SELECT on_hand FROM shop_stock WHERE pressing_id = %s", [pressing_id])
     assert on_hand == [(10_000 - len(load.acknowledged),)]
+
+    # A confirmation email the outage cut off is sent by the every-minute command.
+    web.manage("expire_reservations")
+    unconfirmed = db.sql(
+        "SELECT o.number FROM shop_order o JOIN shop_orderline l ON l.order_id = o.id"
+        " WHERE l.pressing_id = %s AND o.status = 'paid' AND o.confirmation_sent_at IS NULL",
+        [pressing_id],
+    )
+    assert unconfirmed == []
