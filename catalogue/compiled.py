@@ -33,20 +33,15 @@ TEXT_MARK = "\x00mark"
 ID_MARK = -2_000_000_001
 
 
-class CompiledQuery:
-    """queryset's SQL with each mark's parameter slot known: CompiledQuery(qs, slug=MARK).
+class PreparedSQL:
+    """SQL with %s parameters, some of them marks: run as a prepared statement on each
+    connection, with values for the marks and the other parameters fixed.
 
-    Each mark must be a value that appears exactly once among the compiled parameters.
+    PreparedSQL(sql, params, slug=MARK): each mark must appear exactly once among params.
     """
 
-    _STATE = ("select", "klass_info", "annotation_col_map", "col_count", "has_extra_select")
-
-    def __init__(self, queryset, **marks):
-        if queryset._prefetch_related_lookups:
-            raise ValueError("A compiled query cannot prefetch: run each list as its own query.")
-        self.queryset = queryset
-        compiler = queryset.query.get_compiler(using=queryset.db or DEFAULT_DB_ALIAS)
-        self.sql, params = compiler.as_sql()
+    def __init__(self, sql, params, **marks):
+        self.sql = sql
         self.params = list(params)
         self.slots = {}
         for name, mark in marks.items():
@@ -54,17 +49,8 @@ class CompiledQuery:
             if len(found) != 1:
                 raise ValueError(f"The mark for {name!r} appears {len(found)} times in the SQL.")
             self.slots[name] = found[0]
-        self.state = {attr: getattr(compiler, attr) for attr in self._STATE}
         self.name = "nd_" + hashlib.sha256(self.sql.encode()).hexdigest()[:24]
         self._statement = None
-
-    def sql_with(self, **values):
-        """(sql, params) of the compiled query with these values for the marks, for another
-        statement to run as a subquery."""
-        params = list(self.params)
-        for name, value in values.items():
-            params[self.slots[name]] = value
-        return self.sql, params
 
     def _prepared_sql(self, cursor):
         """The SQL with its fixed values written in (as psycopg's client-side binding writes
@@ -84,9 +70,9 @@ class CompiledQuery:
             self._statement = sql
         return self._statement
 
-    def _execute(self, connection, values):
-        """The EXECUTE of this query's prepared statement on connection, preparing it first if
-        the connection has not yet."""
+    def execute_sql(self, connection, **values):
+        """(sql, params) of the EXECUTE of this statement on connection (Django's), preparing
+        it first if the connection has not yet."""
         connection.ensure_connection()
         raw = connection.connection
         prepared = _prepared.setdefault(raw, set())
@@ -98,12 +84,30 @@ class CompiledQuery:
             with connection.wrap_database_errors, ClientCursor(raw) as cursor:
                 cursor.execute(f"PREPARE {self.name} AS {self._prepared_sql(cursor)}")
             prepared.add(self.name)
-        placeholders = ", ".join(["%s"] * len(values))
-        return f"EXECUTE {self.name}({placeholders})", values
+        ordered = [values[name] for name in self.slots]
+        placeholders = ", ".join(["%s"] * len(ordered))
+        return f"EXECUTE {self.name}({placeholders})", ordered
+
+
+class CompiledQuery(PreparedSQL):
+    """queryset's SQL with each mark's parameter slot known: CompiledQuery(qs, slug=MARK).
+
+    Each mark must be a value that appears exactly once among the compiled parameters.
+    """
+
+    _STATE = ("select", "klass_info", "annotation_col_map", "col_count", "has_extra_select")
+
+    def __init__(self, queryset, **marks):
+        if queryset._prefetch_related_lookups:
+            raise ValueError("A compiled query cannot prefetch: run each list as its own query.")
+        self.queryset = queryset
+        compiler = queryset.query.get_compiler(using=queryset.db or DEFAULT_DB_ALIAS)
+        sql, params = compiler.as_sql()
+        super().__init__(sql, params, **marks)
+        self.state = {attr: getattr(compiler, attr) for attr in self._STATE}
 
     def run(self, **values):
         """The model instances of the compiled query, run with these values for the marks."""
-        ordered = [values[name] for name in self.slots]
         queryset = self.queryset.all()
         query = queryset.query
         state = self.state
@@ -111,7 +115,9 @@ class CompiledQuery:
         def compiled(using=None, connection=None, elide_empty=True):
             compiler = type(query).get_compiler(query, using, connection, elide_empty)
             compiler.__dict__.update(state)
-            compiler.as_sql = lambda *args, **kwargs: self._execute(compiler.connection, ordered)
+            compiler.as_sql = lambda *args, **kwargs: self.execute_sql(
+                compiler.connection, **values
+            )
             return compiler
 
         # Only this private clone answers with the compiled SQL; it is iterated once, below.

@@ -65,10 +65,12 @@ def _published_summary():
     return CompiledQuery(queryset, slug=TEXT_MARK)
 
 
-def published_summary_query(slug):
-    """(sql, params) of a query whose one row, if any, is the published release with this slug:
-    its SUMMARY_FIELDS, in that order. Another app may run it inside its own statement."""
-    return _published_summary().sql_with(slug=slug)
+def published_summary_query():
+    """(sql, params) of a query whose one row, if any, is the published release with a slug:
+    its SUMMARY_FIELDS, in that order. The slug's parameter is catalogue.compiled.TEXT_MARK: another
+    app may run the query inside its own statement, as a catalogue.compiled.PreparedSQL."""
+    compiled = _published_summary()
+    return compiled.sql, list(compiled.params)
 
 
 def summary_from_row(row):

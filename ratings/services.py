@@ -4,6 +4,7 @@ Locks are always taken in the same order (the reader's vote row, then the addres
 release's tally row), so concurrent votes, changes, withdrawals and merges cannot deadlock.
 """
 
+import functools
 import zlib
 from dataclasses import dataclass
 
@@ -12,6 +13,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
+from catalogue.compiled import TEXT_MARK, PreparedSQL
 from catalogue.selectors import SUMMARY_FIELDS, published_summary_query, summary_from_row
 from ratings.models import ANSWER_VALUES, Answer, Tally, Vote
 
@@ -99,20 +101,38 @@ class SlugVote:
     refused: PollRefused | None
 
 
+_CAST_VOTE_MARKS = ("voter_key", "answer", "address", "lock_space", "lock_key", "limit", "now")
+
+
+@functools.cache
+def _vote_by_slug():
+    """cast_vote_by_slug's statement, prepared on each connection: the catalogue's query of the
+    published release with a slug, and ratings_cast_vote on the release it finds."""
+    release_sql, release_params = published_summary_query()
+    marks = {name: object() for name in _CAST_VOTE_MARKS}  # each stands for one value
+    return PreparedSQL(
+        # The release's query is the catalogue's compiled SQL, and the rest placeholders.
+        f"SELECT r.*, v.* FROM ({release_sql}) r LEFT JOIN LATERAL "  # noqa: S608
+        f"ratings_cast_vote(r.id, {_CAST_VOTE_ARGUMENTS}) v ON true",
+        [*release_params, *marks.values()],
+        slug=TEXT_MARK,
+        **marks,
+    )
+
+
 def cast_vote_by_slug(*, slug, voter_key, answer, address_hash, now=None):
     """cast_vote on the published release with this slug, found in the same statement: a vote
     is one round trip in all. Returns a SlugVote, or None when no published release has the slug.
     """
     answer = Answer(answer)
     now = now or timezone.now()
-    release_sql, release_params = published_summary_query(slug)
     width = len(SUMMARY_FIELDS)
+    params = _cast_vote_params(voter_key, answer, address_hash, now)
     with connection.cursor() as cursor:
         cursor.execute(
-            # The release's query is the catalogue's compiled SQL, and the rest placeholders.
-            f"SELECT r.*, v.* FROM ({release_sql}) r LEFT JOIN LATERAL "  # noqa: S608
-            f"ratings_cast_vote(r.id, {_CAST_VOTE_ARGUMENTS}) v ON true",
-            [*release_params, *_cast_vote_params(voter_key, answer, address_hash, now)],
+            *_vote_by_slug().execute_sql(
+                connection, slug=slug, **dict(zip(_CAST_VOTE_MARKS, params, strict=True))
+            )
         )
         row = cursor.fetchone()
     if row is None:

@@ -181,3 +181,34 @@ def test_a_vote_by_slug_finds_the_release_in_the_same_statement(
     assert limited.release.title == release.title
     assert counts(release)["buying"] == 1
     assert not Vote.objects.filter(release=draft).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_vote_by_slug_is_prepared_once_per_connection_with_every_value_a_parameter(settings):
+    from ratings.services import _vote_by_slug
+
+    release = ReleaseFactory(published_at=timezone.now() - timedelta(days=1))
+    name = _vote_by_slug().name
+
+    def prepared():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name = %s", [name])
+            return cursor.fetchone()[0]
+
+    def by_slug(voter, answer, address):
+        return cast_vote_by_slug(
+            slug=release.slug, voter_key=voter, answer=answer, address_hash=address
+        )
+
+    settings.POLL_RATE_PER_ADDRESS = 1
+    assert by_slug("one", Answer.BUYING, "a" * 64).cast.vote.answer == Answer.BUYING
+    assert prepared() == 1
+    assert isinstance(by_slug("two", Answer.BUYING, "a" * 64).refused, AddressRateLimited)
+    connection.close()  # a new connection prepares it again
+    settings.POLL_RATE_PER_ADDRESS = 2  # the limit is read at each vote, not kept in the plan
+    second = by_slug("two", Answer.MAYBE, "a" * 64)
+    assert second.refused is None and second.cast.vote.answer == Answer.MAYBE
+    assert by_slug("three", Answer.MAYBE, "b" * 64).cast.counts == {
+        "buying": 1, "maybe": 2, "not_my_style": 0, "too_expensive": 0
+    }  # fmt: skip
+    assert prepared() == 1
