@@ -2,6 +2,7 @@
 
 import re
 
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.db import connection, models
@@ -250,16 +251,12 @@ class ReleaseQuerySet(PublishedQuerySet):
         )
 
     def with_format(self, fmt):
-        return self.filter(
-            models.Exists(Pressing.objects.filter(release=models.OuterRef("pk"), format=fmt))
-        )
+        """Releases with a pressing in this format (read from the release's own row)."""
+        return self.filter(pressing_formats__contains=[fmt])
 
     def with_colour(self, colour_family):
-        return self.filter(
-            models.Exists(
-                Pressing.objects.filter(release=models.OuterRef("pk"), colour_family=colour_family)
-            )
-        )
+        """Releases with a pressing in this colour family (read from the release's own row)."""
+        return self.filter(pressing_colours__contains=[colour_family])
 
     def on_label(self, label):
         return self.filter(
@@ -360,14 +357,28 @@ class Release(models.Model):
     # than the rest of checking a row.
     title_vector = SearchVectorField(null=True, editable=False)
     search_text = models.TextField(blank=True, editable=False)
+    # The distinct formats and colour families of the release's pressings, for the list's filters:
+    # kept by the database's triggers on catalogue_pressing (migration 0005), whatever writes them.
+    pressing_formats = ArrayField(models.CharField(max_length=10), default=list, editable=False)
+    pressing_colours = ArrayField(models.CharField(max_length=10), default=list, editable=False)
 
     objects = ReleaseQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_at", "-id"]
         indexes = [
-            models.Index(fields=["status", "-published_at", "-id"], name="release_published_idx"),
-            models.Index(fields=["title", "id"], name="release_title_idx"),
+            # Both carry what the list's filters read, so a deep page of a filtered list walks
+            # the index alone, never the wide rows (docs/performance.md).
+            models.Index(
+                fields=["status", "-published_at", "-id"],
+                include=["pressing_formats", "pressing_colours"],
+                name="release_published_idx",
+            ),
+            models.Index(
+                fields=["title", "id"],
+                include=["status", "published_at", "pressing_formats", "pressing_colours"],
+                name="release_title_idx",
+            ),
             # The decade filter, and artist and film pages, newest first by year.
             models.Index(
                 fields=["-original_year", "-published_at", "-id"], name="release_year_order_idx"
