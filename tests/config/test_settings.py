@@ -99,3 +99,24 @@ def test_email_url_selects_the_backend(debug):
         "127.0.0.1",
         "2525",
     ]
+
+
+@pytest.mark.django_db
+def test_the_sites_connections_run_queries_without_parallel_workers():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone() == ("0",)
+
+
+def test_the_parallel_workers_setting_can_be_left_to_the_server():
+    code = "print(settings.DATABASES['default']['OPTIONS'].get('options'))"
+
+    def options(workers):
+        result = run_settings({**PRODUCTION_ENV, "DATABASE_PARALLEL_WORKERS": workers}, code)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    assert options("-1") == "None"
+    assert options("2") == "-c max_parallel_workers_per_gather=2"
