@@ -12,7 +12,13 @@ from django.db import migrations, models
 
 FUNCTIONS = """
 CREATE FUNCTION catalogue_refresh_pressing_facets(release_ids bigint[]) RETURNS void
-LANGUAGE sql AS $$
+LANGUAGE plpgsql AS $$
+BEGIN
+    -- The releases' rows are locked first, in id order. A statement reads the rows committed
+    -- when it starts: the UPDATE below starts once a concurrent writer of the same release has
+    -- committed, so it counts that writer's pressings too (computed before the lock, they would
+    -- be lost).
+    PERFORM 1 FROM catalogue_release WHERE id = ANY(release_ids) ORDER BY id FOR NO KEY UPDATE;
     UPDATE catalogue_release r
     SET pressing_formats = f.formats, pressing_colours = f.colours
     FROM (
@@ -25,7 +31,8 @@ LANGUAGE sql AS $$
     ) f
     WHERE r.id = f.id
       AND (r.pressing_formats IS DISTINCT FROM f.formats
-           OR r.pressing_colours IS DISTINCT FROM f.colours)
+           OR r.pressing_colours IS DISTINCT FROM f.colours);
+END
 $$;
 
 CREATE FUNCTION catalogue_pressing_facets() RETURNS trigger
