@@ -358,7 +358,7 @@ class Release(models.Model):
     title_vector = SearchVectorField(null=True, editable=False)
     search_text = models.TextField(blank=True, editable=False)
     # The distinct formats and colour families of the release's pressings, for the list's filters:
-    # kept by the database's triggers on catalogue_pressing (migration 0005), whatever writes them.
+    # kept by the database's triggers (catalogue/migrations/0005), whatever writes them.
     pressing_formats = ArrayField(models.CharField(max_length=10), default=list, editable=False)
     pressing_colours = ArrayField(models.CharField(max_length=10), default=list, editable=False)
 

@@ -4,7 +4,9 @@ The list's format and colour filters had to look for a pressing of each release 
 deep page of a filtered list that was tens of thousands of lookups (docs/performance.md). The two
 arrays are kept by statement-level triggers on catalogue_pressing, so every way of writing a
 pressing (the admin, the importer, bulk loads, SQL) keeps them right, in the same transaction. A
-statement touching many pressings (a bulk load) refreshes their releases in one UPDATE.
+statement touching many pressings (a bulk load) refreshes their releases in one UPDATE. A
+trigger on catalogue_release fills them on every write of a release, so a model saved from an
+older read cannot put back what its pressings no longer say.
 """
 
 import django.contrib.postgres.fields
@@ -50,6 +52,21 @@ BEGIN
 END
 $$;
 
+-- Whatever a write to a release says of the two columns (a form or a model saved from an older
+-- read holds them as they were), the row gets them from its pressings.
+CREATE FUNCTION catalogue_release_pressing_facets() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.pressing_formats := ARRAY(SELECT DISTINCT p.format FROM catalogue_pressing p
+                                  WHERE p.release_id = NEW.id ORDER BY 1);
+    NEW.pressing_colours := ARRAY(SELECT DISTINCT p.colour_family FROM catalogue_pressing p
+                                  WHERE p.release_id = NEW.id ORDER BY 1);
+    RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER catalogue_release_pressing_facets BEFORE INSERT OR UPDATE ON catalogue_release
+    FOR EACH ROW EXECUTE FUNCTION catalogue_release_pressing_facets();
 CREATE TRIGGER catalogue_pressing_facets_insert AFTER INSERT ON catalogue_pressing
     REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION catalogue_pressing_facets();
@@ -67,6 +84,8 @@ DROP_FUNCTIONS = """
 DROP TRIGGER catalogue_pressing_facets_insert ON catalogue_pressing;
 DROP TRIGGER catalogue_pressing_facets_update ON catalogue_pressing;
 DROP TRIGGER catalogue_pressing_facets_delete ON catalogue_pressing;
+DROP TRIGGER catalogue_release_pressing_facets ON catalogue_release;
+DROP FUNCTION catalogue_release_pressing_facets();
 DROP FUNCTION catalogue_pressing_facets();
 DROP FUNCTION catalogue_refresh_pressing_facets(bigint[]);
 """

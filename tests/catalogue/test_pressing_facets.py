@@ -114,3 +114,14 @@ def waiting_on_a_lock():
             " WHERE datname = current_database() AND wait_event_type = 'Lock'"
         )
         return cursor.fetchone()[0] > 0
+
+
+def test_a_release_saved_from_an_older_read_keeps_its_pressings_facets():
+    release = ReleaseFactory()
+    stale = Release.objects.get(pk=release.pk)  # read before its pressing was added
+    PressingFactory(release=release, format="cd", colour_family="gold")
+    stale.title = "Drive (Original Motion Picture Soundtrack)"
+    stale.save()
+    assert facets(release) == (["cd"], ["gold"])
+    Release.objects.filter(pk=release.pk).update(pressing_formats=[], pressing_colours=["red"])
+    assert facets(release) == (["cd"], ["gold"])
