@@ -14,6 +14,13 @@ def escaped(value):
 
 
 def csrf_input(request):
-    """{% csrf_token %} for a form composed in Python: a hidden input with a masked token."""
-    token = get_token(request) if request is not None else ""
+    """{% csrf_token %} for a form composed in Python: a hidden input with a masked token.
+
+    One masked token per request, shared by every form of the page, as the template tag's
+    context does (and as a page from the page cache gets); masking one costs 0.1 ms."""
+    if request is None:
+        return '<input type="hidden" name="csrfmiddlewaretoken" value="">'
+    token = getattr(request, "_csrf_input_token", None)
+    if token is None:
+        token = request._csrf_input_token = get_token(request)
     return f'<input type="hidden" name="csrfmiddlewaretoken" value="{escaped(token)}">'

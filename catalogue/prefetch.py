@@ -37,20 +37,36 @@ def hydrate(instance, *names, into=None):
     owner = instance if into is None else into
     for name in names:
         rows = getattr(instance, PREFIX + name, None) or []
-        model = getattr(owner, name).model
+        model, _ = _relation(owner, name)
         place(owner, name, [build(model, row) for row in rows])
+
+
+# (model class, relation name) -> (related model, prefetch cache name): a related manager costs
+# more to build than the rest of placing a list, and a release page places about twenty.
+_relations = {}
+
+
+def _relation(owner, name):
+    relation = _relations.get((type(owner), name))
+    if relation is None:
+        manager = getattr(owner, name)
+        relation = _relations[type(owner), name] = (manager.model, _cache_name(manager))
+    return relation
 
 
 def place(owner, name, objects):
     """Put objects in the prefetch cache of owner's relation `name`, as prefetch_related would:
     owner.<name>.all() then returns them without a query."""
-    manager = getattr(owner, name)
-    queryset = manager.model._default_manager.none()
+    model, cache_name = _relation(owner, name)
+    # An empty queryset of the model's own class, as manager.none() gives: a filter chained onto
+    # it finds nothing rather than querying the whole table.
+    queryset = model._default_manager._queryset_class(model=model)
+    queryset.query.set_empty()
     queryset._result_cache = objects
     queryset._prefetch_done = True
     if not hasattr(owner, "_prefetched_objects_cache"):
         owner._prefetched_objects_cache = {}
-    owner._prefetched_objects_cache[_cache_name(manager)] = queryset
+    owner._prefetched_objects_cache[cache_name] = queryset
 
 
 def build(model, data):
