@@ -53,8 +53,10 @@ SELECT c.release_id, role.name = %s
   FROM catalogue_credit c JOIN catalogue_role role ON role.id = c.role_id
  WHERE c.artist_id = %s
 UNION ALL
-SELECT t.release_id, false
-  FROM catalogue_trackartist ta JOIN catalogue_track t ON t.id = ta.track_id
+-- A track's release looked up one credit at a time: for an artist on thousands of tracks a join
+-- had PostgreSQL read all 1.1 million tracks at 100,000 releases (190 ms against 10).
+SELECT (SELECT t.release_id FROM catalogue_track t WHERE t.id = ta.track_id), false
+  FROM catalogue_trackartist ta
  WHERE ta.artist_id = %s
 LIMIT %s
 """
