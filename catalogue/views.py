@@ -95,11 +95,14 @@ class SearchPaginator(CappedPaginator):
     card_fields = ("search_text",)
 
 
-def one_array(ids):
-    """filter(pk__in=one_array(ids)): the ids as one array parameter. A set given to pk__in makes
-    a parameter of each id, and for an artist on thousands of releases Django and psycopg spent
-    more time writing them into the SQL than PostgreSQL spent running it."""
-    return RawSQL("SELECT unnest(%s::bigint[])", [sorted(ids)])
+def among(queryset, ids):
+    """queryset's rows with these ids, the ids sent as one array parameter. A set given to pk__in
+    makes a parameter of each id, and for an artist on thousands of releases Django and psycopg
+    spent more time writing them into the SQL than PostgreSQL spent running it. No ids: no query
+    at all, as pk__in with an empty set gives."""
+    if not ids:
+        return queryset.none()
+    return queryset.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [sorted(ids)]))
 
 
 def shelf(size, *querysets, order=NEWEST):
@@ -401,8 +404,8 @@ class ArtistDetailView(DetailView):
             composed = [published.composed_by(self.object)]
             appears_on = published.appearing(self.object)
         else:
-            composed = [published.filter(pk__in=one_array(ids[0]))]
-            appears_on = [published.filter(pk__in=one_array(ids[1]))]
+            composed = [among(published, ids[0])]
+            appears_on = [among(published, ids[1])]
         context["composed"] = list(shelf(ARTIST_SHELF + 1, *composed, order=newest))
         context["appears_on"] = list(shelf(ARTIST_SHELF + 1, *appears_on, order=newest))
         context["shelf_size"] = ARTIST_SHELF
