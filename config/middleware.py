@@ -2,7 +2,7 @@ import logging
 import uuid
 
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError
+from django.db import InterfaceError, OperationalError
 
 from config.logging import request_id_var
 from config.views import database_unavailable
@@ -31,8 +31,10 @@ class SecurityHeadersMiddleware:
         return response
 
     def process_exception(self, request, exception):
-        # A database outage is a temporary condition: say so, and ask to come back.
-        if isinstance(exception, DatabaseError | InterfaceError):
+        # A database outage is a temporary condition: say so, and ask to come back. Only errors
+        # of the connection are an outage; a query the database refuses (a ProgrammingError, an
+        # IntegrityError) is a bug, and gets the 500 page and Django's error report.
+        if isinstance(exception, OperationalError | InterfaceError):
             logger.error("database unavailable", exc_info=exception, extra={"path": request.path})
             return database_unavailable(request)
         return None

@@ -1,6 +1,6 @@
 import sys
 
-from django.db import DatabaseError, InterfaceError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -27,7 +27,7 @@ def csrf_failure(request, reason=""):
 def server_error(request):
     """Django's last resort. A database outage met outside a view is still a 503, not a 500."""
     # No context processors or database: these pages must render when everything else fails.
-    if isinstance(sys.exc_info()[1], DatabaseError | InterfaceError):
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
         return database_unavailable(request)
     return render(request, "500.html", status=500)
 

@@ -64,3 +64,19 @@ def test_a_database_error_in_a_view_is_a_503_page(client, monkeypatch):
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
     assert b"Traceback" not in response.content
+
+
+@pytest.mark.django_db
+def test_a_query_the_database_refuses_is_a_bug_not_an_outage(client, monkeypatch):
+    from django.db.utils import ProgrammingError
+
+    from catalogue import views
+
+    def broken(*args, **kwargs):
+        raise ProgrammingError('syntax error at or near "ANY"')
+
+    monkeypatch.setattr(views.ReleaseListView, "get_queryset", broken)
+    client.raise_request_exception = False
+    response = client.get("/releases/")
+    assert response.status_code == 500
+    assert "Retry-After" not in response
