@@ -1,8 +1,9 @@
 import sys
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 
 
@@ -29,11 +30,13 @@ def server_error(request):
     # No context processors or database: these pages must render when everything else fails.
     if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
         return database_unavailable(request)
-    return render(request, "500.html", status=500)
+    return HttpResponse(render_to_string("500.html"), status=500)
 
 
 def database_unavailable(request):
-    response = render(request, "503.html", status=503)
+    # Rendered without the request, so no context processor runs: the cart count reads the
+    # session, and with the database gone that raised again inside the error page (a 500).
+    response = HttpResponse(render_to_string("503.html"), status=503)
     response["Retry-After"] = "5"
     return response
 

@@ -80,3 +80,22 @@ def test_a_query_the_database_refuses_is_a_bug_not_an_outage(client, monkeypatch
     response = client.get("/releases/")
     assert response.status_code == 500
     assert "Retry-After" not in response
+
+
+def test_the_outage_page_renders_when_the_session_cannot_be_read(rf):
+    """The 503 page reads nothing a request carries: with the database gone, the cart count's
+    session read raised again inside the error page and the shopper got a bare 500."""
+    from config.views import server_error
+
+    class SessionOnAGoneDatabase(dict):
+        def get(self, *args, **kwargs):
+            raise OperationalError("the connection is closed")
+
+    request = rf.get("/checkout/")
+    request.session = SessionOnAGoneDatabase()
+    try:
+        raise OperationalError("the connection is closed")
+    except OperationalError:
+        response = server_error(request)
+    assert response.status_code == 503
+    assert b"Flipping the record" in response.content
