@@ -18,22 +18,11 @@ LANGUAGE plpgsql AS $$
 BEGIN
     -- The releases' rows are locked first, in id order. A statement reads the rows committed
     -- when it starts: the UPDATE below starts once a concurrent writer of the same release has
-    -- committed, so it counts that writer's pressings too (computed before the lock, they would
-    -- be lost).
+    -- committed, so it counts that writer's pressings too (counted before the lock, they would
+    -- be lost). The UPDATE only writes the rows: catalogue_release_pressing_facets, below,
+    -- computes both columns on every write of a release.
     PERFORM 1 FROM catalogue_release WHERE id = ANY(release_ids) ORDER BY id FOR NO KEY UPDATE;
-    UPDATE catalogue_release r
-    SET pressing_formats = f.formats, pressing_colours = f.colours
-    FROM (
-        SELECT x.id,
-            ARRAY(SELECT DISTINCT p.format FROM catalogue_pressing p
-                  WHERE p.release_id = x.id ORDER BY 1) AS formats,
-            ARRAY(SELECT DISTINCT p.colour_family FROM catalogue_pressing p
-                  WHERE p.release_id = x.id ORDER BY 1) AS colours
-        FROM (SELECT DISTINCT unnest(release_ids) AS id) x
-    ) f
-    WHERE r.id = f.id
-      AND (r.pressing_formats IS DISTINCT FROM f.formats
-           OR r.pressing_colours IS DISTINCT FROM f.colours);
+    UPDATE catalogue_release SET pressing_formats = pressing_formats WHERE id = ANY(release_ids);
 END
 $$;
 
