@@ -55,12 +55,14 @@ class CastVote:
     counts: dict
 
 
-_CAST_VOTE_ARGUMENTS = "%s, %s, %s, %s, %s, %s, %s"
+# ratings_cast_vote's arguments after the release, by name (_cast_vote_params gives their values).
+_CAST_VOTE_MARKS = ("voter_key", "answer", "address", "lock_space", "lock_key", "limit", "now")
+_CAST_VOTE_ARGUMENTS = ", ".join(["%s"] * len(_CAST_VOTE_MARKS))
 
 
 def _cast_vote_params(voter_key, answer, address_hash, now):
-    """ratings_cast_vote's arguments after the release."""
-    return [
+    """ratings_cast_vote's arguments after the release, by the names of _CAST_VOTE_MARKS."""
+    values = (
         voter_key,
         answer.value,
         address_hash,
@@ -68,7 +70,8 @@ def _cast_vote_params(voter_key, answer, address_hash, now):
         _address_lock_key(address_hash),
         settings.POLL_RATE_PER_ADDRESS,
         now,
-    ]
+    )
+    return dict(zip(_CAST_VOTE_MARKS, values, strict=True))
 
 
 def cast_vote(*, release, voter_key, answer, address_hash, now=None):
@@ -86,7 +89,7 @@ def cast_vote(*, release, voter_key, answer, address_hash, now=None):
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT * FROM ratings_cast_vote(%s, {_CAST_VOTE_ARGUMENTS})",  # noqa: S608 (placeholders only)
-            [release.pk, *_cast_vote_params(voter_key, answer, address_hash, now)],
+            [release.pk, *_cast_vote_params(voter_key, answer, address_hash, now).values()],
         )
         row = cursor.fetchone()
     return _outcome(row, release, voter_key, address_hash, now)
@@ -99,9 +102,6 @@ class SlugVote:
     release: object
     cast: CastVote | None
     refused: PollRefused | None
-
-
-_CAST_VOTE_MARKS = ("voter_key", "answer", "address", "lock_space", "lock_key", "limit", "now")
 
 
 @functools.cache
@@ -129,11 +129,7 @@ def cast_vote_by_slug(*, slug, voter_key, answer, address_hash, now=None):
     width = len(SUMMARY_FIELDS)
     params = _cast_vote_params(voter_key, answer, address_hash, now)
     with connection.cursor() as cursor:
-        cursor.execute(
-            *_vote_by_slug().execute_sql(
-                connection, slug=slug, **dict(zip(_CAST_VOTE_MARKS, params, strict=True))
-            )
-        )
+        cursor.execute(*_vote_by_slug().execute_sql(connection, slug=slug, **params))
         row = cursor.fetchone()
     if row is None:
         return None

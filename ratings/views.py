@@ -75,14 +75,17 @@ def _refuse(request, release, message, *, status, form=None):
 
 def _voter_or_refusal(request, slug):
     """The voter key, or the response refusing a client the poll does not count."""
-    if is_bot(request):
-        return None, _refuse(request, _published_release(slug), BOT_MESSAGE, status=403)
-    key = voter_key(request)
-    if key is None:
-        return None, _refuse(request, _published_release(slug), NO_COOKIE_MESSAGE, status=403)
-    if not voter_within_rate(key):
-        return None, _refuse(request, _published_release(slug), VOTER_RATE_MESSAGE, status=429)
-    return key, None
+    bot = is_bot(request)
+    key = None if bot else voter_key(request)
+    if bot:
+        message, status = BOT_MESSAGE, 403
+    elif key is None:
+        message, status = NO_COOKIE_MESSAGE, 403
+    elif not voter_within_rate(key):
+        message, status = VOTER_RATE_MESSAGE, 429
+    else:
+        return key, None
+    return None, _refuse(request, _published_release(slug), message, status=status)
 
 
 @require_POST
