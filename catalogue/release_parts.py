@@ -7,6 +7,7 @@ markup is the one the template had, and every value goes through escaping, as in
 catalogue/cards.py. What other apps add (the shop's buy box) stays in the template.
 """
 
+from django.template.defaultfilters import linebreaksbr
 from django.template.loader import render_to_string
 from django.utils.dateformat import format as date_format
 from django.utils.safestring import mark_safe
@@ -108,11 +109,6 @@ def _badges(pressing):
     )
 
 
-def _lines(text):
-    """linebreaksbr: escaped, each line break a <br>."""
-    return esc(text.replace("\r\n", "\n").replace("\r", "\n")).replace("\n", "<br>")
-
-
 def _facts(pressing):
     label = pressing.label
     catno = ""
@@ -129,7 +125,8 @@ def _facts(pressing):
         barcode = f'<div><dt>Barcode</dt><dd class="catno">{esc(pressing.barcode)}</dd></div>'
     if pressing.matrix:
         matrix = (
-            f'<div><dt>Matrix / runout</dt><dd class="catno">{_lines(pressing.matrix)}</dd></div>'
+            "<div><dt>Matrix / runout</dt>"
+            f'<dd class="catno">{linebreaksbr(pressing.matrix)}</dd></div>'
         )
     return (
         '<dl class="pressing__facts">\n'
@@ -168,8 +165,8 @@ def pressing_info_html(pressing):
         for company in pressing.companies.all()
     )
     notes = f'<p class="pressing__notes">{esc(pressing.notes)}</p>' if pressing.notes else ""
-    # Every value went through esc() or _lines(), or is a number or the picture template's own
-    # escaped output; the rest is this module's markup.
+    # Every value went through esc() or linebreaksbr(), or is a number or the picture
+    # template's own escaped output; the rest is this module's markup.
     return mark_safe(  # noqa: S308
         '<div class="pressing__info">\n'
         '            <h3 class="pressing__title"><span class="swatch '
