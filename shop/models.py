@@ -265,6 +265,9 @@ class Order(models.Model):
     stripe_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     stripe_payment_intent = models.CharField(max_length=255, blank=True, db_index=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # A keyed hash of the network the checkout came from (ratings.voters.address_hash), never
+    # the address: it bounds the copies one network holds at once (SHOP_HOLDS_PER_ADDRESS).
+    address_hash = models.CharField(max_length=64, blank=True, editable=False)
     expires_at = models.DateTimeField(help_text="When an unpaid checkout gives its copies back.")
     paid_at = models.DateTimeField(null=True, blank=True)
     shipped_at = models.DateTimeField(null=True, blank=True)
@@ -284,6 +287,11 @@ class Order(models.Model):
             models.Index(fields=["status", "-created_at"], name="order_status_created_idx"),
             models.Index(fields=["stock_state", "expires_at"], name="order_stock_expiry_idx"),
             models.Index(fields=["email"], name="order_email_idx"),
+            models.Index(
+                fields=["address_hash", "expires_at"],
+                condition=Q(stock_state="reserved"),
+                name="order_held_address_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),

@@ -1,6 +1,7 @@
 """What the shop does: carts, checkout, Stripe events, refunds, shipping and restock notices.
 
-Locks are always taken in one order: the order row first, then stock rows by pressing id. Stripe
+Locks are always taken in one order: a checkout's network (an advisory lock) first, then the order
+row, then stock rows by pressing id. Stripe
 is called only outside transactions (through shop.payments), so a slow Stripe never holds a lock.
 """
 
@@ -8,6 +9,7 @@ import json
 import logging
 import secrets
 import time
+import zlib
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -15,7 +17,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -212,7 +214,36 @@ def _refuse_line(*, pressing, stock, quantity, email, bought):
         )
 
 
-def _reserve(*, quantities, email):
+# Namespaces the shop's two-key advisory locks apart from any other app's.
+_ADDRESS_LOCK_SPACE = zlib.crc32(b"shop.address") - 2**31
+
+
+def _refuse_over_holds(address_hash, now):
+    """Raise CheckoutError when the network already holds SHOP_HOLDS_PER_ADDRESS checkouts.
+
+    Counted under a lock on the address (taken before any other lock of the checkout), so
+    simultaneous checkouts from one network cannot all pass the count together.
+    """
+    if not address_hash:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, %s)",
+            [_ADDRESS_LOCK_SPACE, int(address_hash[:8], 16) - 2**31],
+        )
+    limit = settings.SHOP_HOLDS_PER_ADDRESS
+    held = Order.objects.filter(
+        address_hash=address_hash, stock_state=Order.StockState.RESERVED, expires_at__gt=now
+    ).count()
+    if held >= limit:
+        raise CheckoutError(
+            "Too many checkouts from your network are holding copies and waiting for payment "
+            f"(at most {limit} at once). Finish or cancel one of them, or try again when they "
+            f"expire, within {RESERVATION_MINUTES} minutes."
+        )
+
+
+def _reserve(*, quantities, email, address_hash=""):
     """Create the pending order and hold its copies, all in one transaction.
 
     The order and its lines are written first; the stock rows are locked last, just before the
@@ -259,11 +290,13 @@ def _reserve(*, quantities, email):
     order = Order(
         email=email,
         currency=settings.CURRENCY,
+        address_hash=address_hash,
         expires_at=now + timedelta(minutes=RESERVATION_MINUTES),
     )
     order.subtotal = sum((line.line_total for line in lines), Decimal("0"))
     order.total = order.subtotal
     with transaction.atomic():
+        _refuse_over_holds(address_hash, now)
         order.save()
         for line in lines:
             line.order = order
@@ -304,14 +337,18 @@ def _absolute(path):
     return f"{settings.SITE_URL}{path}"
 
 
-def start_checkout(*, cart, email=None):
+def start_checkout(*, cart, email=None, address_hash=""):
     """Hold the cart's copies in a pending order, then open a Stripe Checkout Session for it.
 
-    Raises CheckoutError (nothing held) or PaymentProviderUnavailable (the hold was released).
+    address_hash is the keyed hash of the shopper's network (ratings.voters.address_hash); the
+    copies that network holds at once are bounded by SHOP_HOLDS_PER_ADDRESS. Raises
+    CheckoutError (nothing held) or PaymentProviderUnavailable (the hold was released).
     """
     email = normalise_email(email)
     try:
-        order, lines = _reserve(quantities=cart.quantities(), email=email)
+        order, lines = _reserve(
+            quantities=cart.quantities(), email=email, address_hash=address_hash
+        )
     except CheckoutError:
         # The shopper's message may name their email, so only the pressings are logged.
         log.info(

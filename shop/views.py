@@ -12,6 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalogue.models import Pressing
+from ratings.voters import request_address_hash
 from shop import payments, services
 from shop.cart import Cart
 from shop.forms import (
@@ -148,7 +149,9 @@ def checkout(request):
         return _payment_unavailable(request)
     try:
         start = services.start_checkout(
-            cart=Cart(request.session), email=form.cleaned_data["email"]
+            cart=Cart(request.session),
+            email=form.cleaned_data["email"],
+            address_hash=request_address_hash(request),
         )
     except services.CheckoutError as error:
         messages.error(request, str(error))

@@ -196,6 +196,10 @@ STRIPE_TIMEOUT = env.float("STRIPE_TIMEOUT", default=8.0)
 SHOP_TEST_CHECKOUT = env.bool("SHOP_TEST_CHECKOUT", default=DEBUG)
 # Days back that reconcile_stripe compares Stripe Checkout Sessions with orders.
 SHOP_RECONCILE_DAYS = env.int("SHOP_RECONCILE_DAYS", default=3)
+# Checkouts holding copies at once (started, not yet paid or expired) from one network: a script
+# starting checkouts by the hundred cannot hold a limited pressing away from everyone else.
+# Generous, as one address can be a whole office or a mobile carrier's shared address.
+SHOP_HOLDS_PER_ADDRESS = env.int("SHOP_HOLDS_PER_ADDRESS", default=10)
 
 # Reader poll.
 POLL_RATE_PER_ADDRESS = env("POLL_RATE_PER_ADDRESS")

@@ -43,7 +43,11 @@ class Burst:
         """A fresh browser opens the release page and adds a copy: None if refused already."""
         if time.monotonic() > self.stop_at:
             return None
-        visitor = Visitor(self.web)
+        # Each buyer on a network of their own, as the one proxy in front of the site reports it.
+        visitor = Visitor(
+            self.web,
+            headers={"X-Forwarded-For": f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"},
+        )
         self._seen(visitor.get(self.page))
         added = self._seen(
             visitor.post("/cart/add/", {"pressing": self.pressing_id, "quantity": 1})
@@ -146,7 +150,7 @@ def kinds(results, kind):
 
 def test_release_burst_sells_exactly_the_copies(start_web, stack_database, stack_stripe):
     db = stack_database
-    web = start_web(workers=4, **stripe_env(stack_stripe))
+    web = start_web(workers=4, TRUSTED_PROXY_COUNT="1", **stripe_env(stack_stripe))
     pressing_id, slug = new_pressing(web, on_hand=COPIES)
     began = time.monotonic()
     burst = Burst(web, stack_stripe, pressing_id, slug, stop_at=began + DEADLINE_SECONDS - 30)

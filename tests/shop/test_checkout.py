@@ -119,6 +119,49 @@ def test_per_customer_limit_counts_earlier_orders(fake_stripe):
 
 
 @pytest.mark.django_db
+def test_one_network_holds_at_most_its_limit_of_checkouts(fake_stripe, settings):
+    settings.SHOP_HOLDS_PER_ADDRESS = 2
+    pressing = pressing_on_sale(on_hand=50)
+    office, home = "a" * 64, "b" * 64
+    held = [
+        services.start_checkout(cart=cart_with((pressing, 1)), address_hash=office).order
+        for _ in range(2)
+    ]
+    with pytest.raises(services.CheckoutError, match=r"at most 2 at once"):
+        services.start_checkout(cart=cart_with((pressing, 1)), address_hash=office)
+    # Refused: no order, no copy held, no Checkout Session opened.
+    assert Order.objects.count() == 2
+    assert Stock.objects.get(pressing=pressing).reserved == 2
+    assert fake_stripe.count("POST", "/v1/checkout/sessions") == 2
+
+    # Another network is not held back.
+    services.start_checkout(cart=cart_with((pressing, 1)), address_hash=home)
+    # A cancelled checkout gives its place back, and so does an expired one.
+    services.cancel_checkout(order=held[0])
+    services.start_checkout(cart=cart_with((pressing, 1)), address_hash=office)
+    Order.objects.filter(pk=held[1].pk).update(expires_at=held[1].created_at)
+    services.start_checkout(cart=cart_with((pressing, 1)), address_hash=office)
+    assert Order.objects.filter(address_hash=office).count() == 4
+
+
+@pytest.mark.django_db
+def test_the_checkout_view_stores_the_networks_hash_not_the_address(fake_stripe, client, settings):
+    from ratings.voters import address_hash
+
+    settings.SHOP_HOLDS_PER_ADDRESS = 1
+    pressing = pressing_on_sale(on_hand=5)
+    for _ in range(2):
+        client.post("/cart/add/", {"pressing": pressing.pk, "quantity": 1})
+        answer = client.post("/checkout/", {"email": ""}, REMOTE_ADDR="198.51.100.7")
+    order = Order.objects.get()
+    assert order.address_hash == address_hash("198.51.100.7")
+    assert "198.51.100.7" not in str(Order.objects.values().get())
+    assert answer.status_code == 302 and answer.url == "/cart/"
+    page = client.get("/cart/")
+    assert "Too many checkouts from your network" in page.content.decode()
+
+
+@pytest.mark.django_db
 def test_expired_checkout_gives_copies_back(fake_stripe):
     from datetime import timedelta
 

@@ -85,6 +85,23 @@ def test_forty_buyers_for_five_copies(fake_stripe):
     assert Order.objects.filter(status=Order.Status.PAID).count() == 3
 
 
+def test_one_network_checking_out_twenty_times_at_once_holds_its_limit(fake_stripe, settings):
+    settings.SHOP_HOLDS_PER_ADDRESS = 3
+    pressing = pressing_on_sale(on_hand=100)
+
+    def buy(i):
+        return services.start_checkout(cart=cart_with((pressing, 1)), address_hash="c" * 64).order
+
+    results = race(20, buy)
+
+    orders = [r for r in results if isinstance(r, Order)]
+    refusals = [r for r in results if isinstance(r, services.CheckoutError)]
+    assert len(orders) == 3
+    assert len(refusals) == 17, [r for r in results if r not in orders + refusals]
+    assert all("Too many checkouts from your network" in str(r) for r in refusals)
+    assert Stock.objects.get(pressing=pressing).reserved == 3
+
+
 def test_opposite_cart_orders_never_deadlock(fake_stripe):
     a = pressing_on_sale(on_hand=10)
     b = pressing_on_sale(on_hand=10)

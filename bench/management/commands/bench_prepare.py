@@ -257,6 +257,8 @@ class Command(BaseCommand):
                     "body": "email=bench%40needledrop.test",
                     "cookie": session_cookie,
                     "tokens": str(out / "carts.txt"),
+                    # Release-day buyers come from many networks (SHOP_HOLDS_PER_ADDRESS).
+                    "spread_addresses": True,
                 },
                 {
                     # A release-day crowd: a new voter each request, from many addresses.
