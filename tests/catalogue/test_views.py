@@ -354,9 +354,38 @@ def test_list_pages_hold_the_same_releases_as_slices_of_the_list(sort):
             pressing_on_sale(release=release, amount=Decimal(10 + n % 5))
     form = ReleaseFilterForm({"sort": sort})
     releases = form.order(cards(form.apply(Release.objects.published())))
-    paginator = CappedPaginator(releases, 4)
-    pages = [[r.pk for r in paginator.page(n).object_list] for n in paginator.page_range]
-    assert pages == [[r.pk for r in releases[i : i + 4]] for i in range(0, 11, 4)]
+    expected = [[r.pk for r in releases[i : i + 4]] for i in range(0, 11, 4)]
+    # Windows of one page, of two (the third page in a second window), and none.
+    for window_pages in (1, 2, None):
+        paginator = CappedPaginator(releases, 4)
+        paginator.window_pages = window_pages
+        pages = [[r.pk for r in paginator.page(n).object_list] for n in paginator.page_range]
+        assert pages == expected
+
+
+def test_pages_of_one_window_read_its_ids_once(django_assert_num_queries):
+    for n in range(30):
+        ReleaseFactory(slug=f"score-{n}")
+    releases = Release.objects.published().order_by("-published_at", "-id")
+    first = CappedPaginator(releases, 4)
+    with django_assert_num_queries(3):  # the count, the window's ids, the page's cards
+        first.page(1)
+    later = CappedPaginator(releases, 4)
+    with django_assert_num_queries(1):  # the cards: the count and the ids are kept
+        page = later.page(5)
+    assert [r.slug for r in page.object_list] == [r.slug for r in releases[16:20]]
+
+
+def test_a_new_release_shows_on_list_pages_at_once(client):
+    ReleaseFactory(
+        title="Older", slug="older", published_at=timezone.now() - timezone.timedelta(days=2)
+    )
+    assert "Older" in client.get("/releases/").content.decode()
+    ReleaseFactory(
+        title="Newest", slug="newest", published_at=timezone.now() - timezone.timedelta(days=1)
+    )
+    page = client.get("/releases/").content.decode()
+    assert "Newest" in page and page.index("Newest") < page.index("Older")
 
 
 # 10,000: the artist's release ids are gathered first; 1: the shelves walk the releases in
@@ -473,3 +502,17 @@ def test_a_pressing_shows_every_fact_it_has_escaped(client):
     assert f"Pre-order: out {out.day} {out:%B %Y}" in pressings
     assert '<span class="badge badge--preorder">Announced</span>' in pressings
     assert '<span class="badge badge--soldout">Out of print</span>' in pressings
+
+
+def test_a_price_change_reorders_the_price_sort_at_once(client):
+    from shop.models import Price
+
+    pressing_on_sale(release=ReleaseFactory(title="Cheap", slug="cheap"), amount=20)
+    dear = pressing_on_sale(release=ReleaseFactory(title="Dear", slug="dear"), amount=30)
+    page = client.get("/releases/?sort=price").content.decode()
+    assert page.index("Cheap") < page.index("Dear")
+    price = Price.objects.get(pressing=dear)
+    price.amount = Decimal("10.00")
+    price.save()  # as the admin saves it
+    page = client.get("/releases/?sort=price").content.decode()
+    assert page.index("Dear") < page.index("Cheap")
