@@ -1,13 +1,11 @@
 """The formats and colour families on each release's row follow its pressings, however written."""
 
-import threading
-import time
-
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 
 from catalogue.models import Pressing, Release
 from tests.factories import LabelFactory, PressingFactory, ReleaseFactory
+from tests.locks import second_waits_for_first
 
 pytestmark = pytest.mark.django_db
 
@@ -73,47 +71,12 @@ def test_the_list_filters_read_the_facets():
 def test_two_editors_adding_pressings_to_one_release_at_once_lose_neither():
     """The second writer waits for the first's lock on the release, then counts its pressing too."""
     release, label = ReleaseFactory(), LabelFactory()
-    first_inserted, first_may_commit = threading.Event(), threading.Event()
-    errors = []
 
-    def add(fmt, sku, before_commit=None):
-        try:
-            with transaction.atomic():
-                Pressing.objects.create(release=release, label=label, format=fmt, sku=sku)
-                if before_commit:
-                    before_commit()
-        except Exception as error:  # reported below, in the test's thread
-            errors.append(error)
-        finally:
-            connection.close()
+    def add(fmt, sku):
+        return lambda: Pressing.objects.create(release=release, label=label, format=fmt, sku=sku)
 
-    def hold_until_told():
-        first_inserted.set()
-        assert first_may_commit.wait(timeout=30)
-
-    first = threading.Thread(target=add, args=("lp", "RACE-LP", hold_until_told))
-    second = threading.Thread(target=add, args=("cd", "RACE-CD"))
-    first.start()
-    assert first_inserted.wait(timeout=30)
-    second.start()
-    deadline = time.monotonic() + 30
-    while not waiting_on_a_lock() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert waiting_on_a_lock(), "the second insert should wait for the first's lock"
-    first_may_commit.set()
-    first.join(timeout=30)
-    second.join(timeout=30)
-    assert not errors
+    assert not second_waits_for_first(add("lp", "RACE-LP"), add("cd", "RACE-CD"))
     assert facets(release) == (["cd", "lp"], ["black"])
-
-
-def waiting_on_a_lock():
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        return cursor.fetchone()[0] > 0
 
 
 def test_a_release_saved_from_an_older_read_keeps_its_pressings_facets():
