@@ -557,7 +557,9 @@ class Credit(models.Model):
         indexes = [
             # An artist's credits by role, with their releases: read from the index alone.
             models.Index(
-                fields=["artist", "role"], include=["release", "track"], name="credit_artist_role_idx"
+                fields=["artist", "role"],
+                include=["release", "track"],
+                name="credit_artist_role_idx",
             )
         ]
 

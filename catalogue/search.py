@@ -1,6 +1,7 @@
 """Full-text search over releases: a stored, weighted search vector and a dictionary of words for typos."""
 
 import functools
+import html
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -8,7 +9,6 @@ from functools import cached_property
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
 from django.db import connection, models, transaction
 from django.db.models import F, Value
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 WORD_RE = re.compile(r"[^\W_]+")
@@ -211,19 +211,22 @@ def search_releases(queryset, words):
 
 
 def highlight(text, terms):
-    """``text`` escaped, with every word starting with one of ``terms`` wrapped in <mark>."""
+    """``text`` escaped, with every word starting with one of ``terms`` wrapped in <mark>.
+
+    Escaped with html.escape, as Django's escape() does, without its lazy-string wrapper: a
+    search page highlights some 90 pieces, and the wrapper cost more than the escaping."""
     text = text or ""
     terms = tuple(t for t in terms if t)
     if not terms:
-        return escape(text)
+        return mark_safe(html.escape(text))  # noqa: S308
     pattern = _highlight_pattern(terms)
     parts, last = [], 0
     for match in pattern.finditer(text):
-        parts.append(escape(text[last : match.start()]))
-        parts.append("<mark>" + escape(match.group()) + "</mark>")
+        parts.append(html.escape(text[last : match.start()]))
+        parts.append("<mark>" + html.escape(match.group()) + "</mark>")
         last = match.end()
-    parts.append(escape(text[last:]))
-    # Every piece of reader- or editor-supplied text above went through escape().
+    parts.append(html.escape(text[last:]))
+    # Every piece of reader- or editor-supplied text above went through html.escape().
     return mark_safe("".join(parts))  # noqa: S308
 
 
@@ -250,7 +253,7 @@ def snippet(text, terms, width=120):
     piece = text[start:end]
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(text) else ""
-    return mark_safe(escape(prefix) + highlight(piece, terms) + escape(suffix))  # noqa: S308
+    return mark_safe(prefix + highlight(piece, terms) + suffix)  # noqa: S308 (an ellipsis each)
 
 
 def update_search_vectors(releases):
