@@ -18,3 +18,11 @@ class CatalogueConfig(AppConfig):
 
         for name, signal in (("save", post_save), ("delete", post_delete), ("m2m", m2m_changed)):
             signal.connect(catalogue_changed, weak=False, dispatch_uid=f"catalogue.cache.{name}")
+
+        from catalogue.images import renditions_on_save
+        from catalogue.models import Artist, Film, PressingImage, Release
+
+        # Each image in the widths of the pages that show it (catalogue/images.py, SIZES).
+        renditions_on_save(Release, "cover", ("card", "large"))
+        for model, field_name in ((Artist, "image"), (Film, "poster"), (PressingImage, "image")):
+            renditions_on_save(model, field_name, ("thumb",))

@@ -3,7 +3,7 @@
 Renditions are written through Django's storage API (``default_storage``), so object storage can
 replace the local media folder without touching this code. Each rendition's name is derived from
 the original's name, the width and the format, so the same request always finds the same file;
-it is made on first use (or ahead of time with ``ensure_renditions()`` after an upload) and its
+it is made when a row with the image is saved (``renditions_on_save``), or on first use, and its
 dimensions are remembered in the cache, so a page full of covers costs no storage round trips
 once warm. Renditions carry no EXIF (camera, GPS): Pillow writes only the pixels.
 """
@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models.signals import post_save
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 logger = logging.getLogger(__name__)
@@ -42,6 +44,10 @@ SIZES = {
     "large": Size((480, 800, 1200), "(min-width: 60rem) 30rem, (min-width: 48rem) 45vw, 100vw"),
     # Small photos: pressing shots, artist portraits.
     "thumb": Size((160, 320), "10rem"),
+    # Magazine pictures across an article's column (46rem at most), full width on a phone.
+    "article": Size((480, 800, 1200, 1600), "(min-width: 48rem) 46rem, 100vw"),
+    # A feature's picture on the magazine's grid of features.
+    "teaser": Size((480, 800), "(min-width: 48rem) 33vw, 100vw"),
 }
 
 
@@ -180,6 +186,24 @@ def ensure_renditions(field_file, sizes=("card", "large")):
     """Make every rendition pages will ask for now, e.g. right after an upload."""
     for size in sizes:
         image_set(field_file, size)
+
+
+def renditions_on_save(model, field_name, sizes):
+    """Make the renditions of ``model``'s image ``field_name`` in ``sizes`` whenever a row is saved
+    with an image, once its transaction commits: readers never wait for a resize, not even the
+    first of a release-day crowd. Saving a row whose renditions exist costs a few cache reads."""
+
+    def make(sender, instance, **kwargs):
+        field_file = getattr(instance, field_name)
+        if field_file:
+            transaction.on_commit(lambda: ensure_renditions(field_file, sizes))
+
+    post_save.connect(
+        make,
+        sender=model,
+        weak=False,
+        dispatch_uid=f"images.renditions:{model._meta.label}.{field_name}",
+    )
 
 
 def placeholder_variant(text):

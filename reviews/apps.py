@@ -23,3 +23,12 @@ class ReviewsConfig(AppConfig):
 
         for name, signal in (("save", post_save), ("delete", post_delete), ("m2m", m2m_changed)):
             signal.connect(magazine_changed, weak=False, dispatch_uid=f"reviews.cache.{name}")
+
+        from catalogue.images import renditions_on_save
+        from reviews.models import Feature, FeatureEntry, Review, ReviewImage
+
+        # Each picture in the widths of the pages that show it (catalogue/images.py, SIZES).
+        renditions_on_save(Review, "hero_image", ("article",))
+        renditions_on_save(Feature, "hero_image", ("article", "teaser"))
+        renditions_on_save(ReviewImage, "image", ("article",))
+        renditions_on_save(FeatureEntry, "image", ("article",))

@@ -7,9 +7,11 @@ the allow-list has no <img>: nothing an editor types can produce one.
 
 import re
 
+from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from catalogue.images import picture_context
 from catalogue.markdown import render_markdown
 
 MENTION_RE = re.compile(
@@ -65,12 +67,10 @@ def figure_html(image):
     caption = ""
     if image.caption or credit:
         caption = format_html("<figcaption>{} {}</figcaption>", image.caption, credit)
-    return format_html(
-        '<figure class="figure"><img src="{}" alt="{}" loading="lazy">{}</figure>',
-        image.image.url,
-        image.alt,
-        caption,
+    picture = render_to_string(
+        "catalogue/includes/picture.html", picture_context(image.image, image.alt, "article")
     )
+    return format_html('<figure class="figure">{}{}</figure>', mark_safe(picture), caption)  # noqa: S308 (the template escapes)
 
 
 def place_images(html, images):

@@ -118,3 +118,22 @@ def test_covers_do_not_add_queries(client, covered):
     assert queries_for(client, covered.get_absolute_url()) == queries_for(
         client, plain.get_absolute_url()
     )
+
+
+def test_an_uploaded_cover_is_resized_when_saved_not_on_first_view(
+    django_capture_on_commit_callbacks,
+):
+    release = ReleaseFactory(title="Drive", slug="drive")
+    expected = images.rendition_name("covers/upload.jpg", 480, "webp")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        release.cover.save("upload.jpg", ContentFile(jpeg_with_exif()), save=True)
+        assert not default_storage.exists(expected)  # not before the row is committed
+    assert callbacks
+    names = [
+        images.rendition_name(release.cover.name, width, fmt)
+        for size in ("card", "large")
+        for width in images.SIZES[size].widths
+        for fmt in ("jpeg", "webp")
+    ]
+    assert release.cover.name == "covers/upload.jpg"
+    assert all(default_storage.exists(name) for name in names)

@@ -1,8 +1,13 @@
+import io
+import re
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.files.base import ContentFile
+from PIL import Image
 
+from reviews.models import ReviewImage
 from reviews.rendering import link_track_mentions, render_body
 from tests.factories import ReleaseFactory, TrackFactory
 
@@ -105,20 +110,29 @@ def test_unknown_position_renders_plain_text():
     assert str(render_body("[[track:Z9]]")) == "<p>Z9</p>\n"
 
 
-class FakeImage:
-    def __init__(self, url, alt, caption="", credit="", credit_url=""):
-        self.image = type("File", (), {"url": url})()
-        self.alt, self.caption, self.credit, self.credit_url = alt, caption, credit, credit_url
+def review_image(name, alt, caption="", credit="", credit_url=""):
+    """A review's picture with a real 2,000-pixel-wide file in storage."""
+    picture = ReviewImage(alt=alt, caption=caption, credit=credit, credit_url=credit_url)
+    buffer = io.BytesIO()
+    Image.new("RGB", (2000, 1000), (255, 45, 149)).save(buffer, "PNG")
+    picture.image.save(name, ContentFile(buffer.getvalue()), save=False)
+    return picture
 
 
+@pytest.mark.django_db
 def test_images_are_placed_where_marked_and_the_rest_follow():
-    first = FakeImage("/media/a.png", 'A "quoted" <alt>', caption="Caption", credit="Lakeshore")
-    second = FakeImage("/media/b.png", "Second")
+    first = review_image("first.png", 'A "quoted" <alt>', caption="Caption", credit="Lakeshore")
+    second = review_image("second.png", "Second")
     html = str(render_body("Before\n\n[[image:1]]\n\nAfter", images=[first, second]))
-    assert html.index("Before") < html.index("/media/a.png") < html.index("After")
-    assert html.index("After") < html.index("/media/b.png")
+    assert html.index("Before") < html.index("first-480w") < html.index("After")
+    assert html.index("After") < html.index("second-480w")
     assert 'alt="A &quot;quoted&quot; &lt;alt&gt;"' in html
     assert "Image: Lakeshore" in html
+    # Readers get the picture in the widths the column needs, not the 2,000-pixel original.
+    assert first.image.url not in html
+    assert 'type="image/webp"' in html
+    assert re.search(r"first-1600w-\w+\.jpg 1600w", html)
+    assert 'width="800" height="400"' in html
 
 
 def test_unknown_image_number_is_dropped():

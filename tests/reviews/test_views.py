@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -136,3 +137,27 @@ def test_pages_link_feeds_in_head(client):
     head = client.get(review.get_absolute_url()).content.decode().split("</head>")[0]
     assert 'type="application/atom+xml"' in head
     assert 'href="/reviews/feed/"' in head
+
+
+def test_magazine_pictures_come_in_the_widths_pages_need(client):
+    from tests.reviews.test_rendering import review_image
+
+    feature = FeatureFactory(headline="Six records", hero_alt="Six sleeves on a table")
+    hero = review_image("hero.png", "unused").image
+    feature.hero_image.name = hero.name
+    feature.save()
+    FeatureEntryFactory(
+        feature=feature, image=review_image("entry.png", "unused").image.name, image_alt="A sleeve"
+    )
+    original = feature.hero_image.url
+
+    page = client.get(feature.get_absolute_url()).content.decode()
+    hero_figure = page[page.index('<figure class="piece__hero">') :]
+    hero_figure = hero_figure[: hero_figure.index("</figure>")]
+    assert "<picture" in hero_figure and f'src="{original}"' not in hero_figure
+    assert 'alt="Six sleeves on a table"' in hero_figure
+    assert re.search(r"entry-800w-\w+\.jpg 800w", page)
+
+    listing = client.get("/features/").content.decode()
+    assert re.search(r"hero-480w-\w+\.jpg 480w", listing)
+    assert f'src="{original}"' not in listing
