@@ -1,8 +1,8 @@
 """What the shop does: carts, checkout, Stripe events, refunds, shipping and restock notices.
 
-Locks are always taken in one order: a checkout's network (an advisory lock) first, then the order
-row, then stock rows by pressing id. Stripe
-is called only outside transactions (through shop.payments), so a slow Stripe never holds a lock.
+Locks are always taken in one order: a checkout's network (an advisory lock) first, then the
+order row, then stock rows by pressing id. Stripe is called only outside transactions (through
+shop.payments), so a slow Stripe never holds a lock.
 """
 
 import json
