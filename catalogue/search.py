@@ -306,8 +306,8 @@ WITH doc AS (
                   FROM catalogue_credit c JOIN catalogue_artist ar ON ar.id = c.artist_id
                   WHERE c.release_id = r.id), '') || ' ' ||
         coalesce((SELECT string_agg(DISTINCT coalesce(nullif(ta.credited_as, ''), ar.name), ' ')
-                  FROM catalogue_trackartist ta JOIN catalogue_track t ON t.id = ta.track_id
-                  JOIN catalogue_artist ar ON ar.id = ta.artist_id WHERE t.release_id = r.id), '') || ' ' ||
+                  FROM catalogue_trackartist ta JOIN catalogue_artist ar ON ar.id = ta.artist_id
+                  WHERE ta.release_id = r.id), '') || ' ' ||
         coalesce((SELECT string_agg(DISTINCT l.name, ' ') FROM catalogue_pressing p
                   JOIN catalogue_label l ON l.id = p.label_id WHERE p.release_id = r.id), '') || ' ' ||
         coalesce((SELECT string_agg(DISTINCT l.name, ' ') FROM catalogue_pressingcompany pc

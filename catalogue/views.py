@@ -98,9 +98,11 @@ class CappedPaginator(Paginator):
         if high <= low:
             return []
         ids = self.object_list.values_list("pk", flat=True)
-        size = (self.window_pages or 0) * self.per_page
-        start = low - low % size if size else low
-        if not size or high > start + size:  # no windows, or a last page stretched by orphans
+        if not self.window_pages:
+            return list(ids[low:high])
+        size = self.window_pages * self.per_page
+        start = low - low % size
+        if high > start + size:  # a last page stretched by orphans
             return list(ids[low:high])
         window = ids[start : start + size]
         key = self._key("window", window)

@@ -1,33 +1,17 @@
 """The pool's check before lending a connection: a poll of the socket, a query only when needed."""
 
-import time
-
 import psycopg
 import pytest
-from django.db import connection
 from psycopg_pool import ConnectionPool
 
 from config.database import check_pooled_connection
+from tests.database import connection_params, terminate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def connect():
-    params = connection.get_connection_params()
-    params.pop("cursor_factory", None)
-    params.pop("context", None)
-    return psycopg.connect(**params, autocommit=True)
-
-
-def terminate(conn):
-    """End conn's session from another connection, as a restart does, and wait until it is gone."""
-    pid = conn.info.backend_pid
-    with connect() as other:
-        other.execute("SELECT pg_terminate_backend(%s)", [pid])
-        deadline = time.monotonic() + 10
-        while other.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone():
-            assert time.monotonic() < deadline, "the terminated session did not end"
-            time.sleep(0.01)
+    return psycopg.connect(**connection_params(), autocommit=True)
 
 
 def messages_sent(conn, check, tmp_path):
@@ -57,7 +41,7 @@ def test_the_trace_sees_a_round_trip(tmp_path):
 
 def test_a_connection_the_server_ended_fails_the_check():
     with connect() as conn:
-        terminate(conn)
+        terminate(conn.info.backend_pid)
         with pytest.raises(psycopg.OperationalError):
             check_pooled_connection(conn)
 
@@ -70,11 +54,8 @@ def test_a_closed_connection_fails_the_check():
 
 
 def test_the_pool_replaces_a_connection_the_server_ended():
-    params = connection.get_connection_params()
-    params.pop("cursor_factory", None)
-    params.pop("context", None)
     with ConnectionPool(
-        kwargs={**params, "autocommit": True},
+        kwargs={**connection_params(), "autocommit": True},
         min_size=1,
         max_size=1,
         check=check_pooled_connection,
@@ -85,7 +66,7 @@ def test_the_pool_replaces_a_connection_the_server_ended():
             first_pid = conn.info.backend_pid
         with pool.connection() as conn:
             assert conn.info.backend_pid == first_pid  # kept: the check found nothing wrong
-            terminate(conn)
+            terminate(conn.info.backend_pid)
         with pool.connection() as conn:
             # Lent after the restart: a working connection, not the dead one.
             assert conn.execute("SELECT 1").fetchone() == (1,)

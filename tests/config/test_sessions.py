@@ -1,6 +1,5 @@
 """A session saved while the database is gone: a 503 for the shopper, never a 400."""
 
-import psycopg
 import pytest
 from django.contrib.sessions.backends.base import UpdateError
 from django.db import DatabaseError, OperationalError, connection
@@ -9,6 +8,7 @@ from django.test import Client
 from django.urls import path
 
 from config.sessions import SessionStore
+from tests.database import terminate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -18,11 +18,7 @@ def cut_connection():
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         (pid,) = cursor.fetchone()
-    params = connection.get_connection_params()
-    params.pop("cursor_factory", None)
-    params.pop("context", None)
-    with psycopg.connect(**params, autocommit=True) as other:
-        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+    terminate(pid)
 
 
 @pytest.fixture
