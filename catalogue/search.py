@@ -6,9 +6,8 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
+from django.contrib.postgres.search import SearchQuery
 from django.db import connection, models, transaction
-from django.db.models import F, Value
 from django.utils.safestring import mark_safe
 
 WORD_RE = re.compile(r"[^\W_]+")
@@ -53,15 +52,40 @@ class SearchResult:
     phrase: str
     # Words of the catalogue close in spelling to a query word none starts: "kavinksy" -> Kavinsky.
     corrections: list[str] = field(default_factory=list)
+    # The tsquery's text, as to_tsquery('simple', …) reads it.
+    tsquery_text: str = ""
+    _count: int | None = field(default=None, init=False, repr=False)
 
     @property
     def highlight_terms(self):
         return [*self.words, *(w.lower() for w in self.corrections)]
 
-    @cached_property
+    @property
     def count(self):
         """How many releases match, counted up to one more than MATCHES_COUNTED."""
-        return self.releases.values("pk").order_by()[: MATCHES_COUNTED + 1].count()
+        if self._count is None:
+            self._count = self.releases.values("pk").order_by()[: MATCHES_COUNTED + 1].count()
+        return self._count
+
+    @cached_property
+    def ranking(self):
+        """The ids of every match, best first, or None when there are more than MATCHES_COUNTED;
+        counts them too (``count``), in the same statement.
+
+        Counting and ranking each had to find the matches: one statement finds them once, keeps
+        them, counts them, and ranks them only if they are few enough. Best first is ts_rank over
+        the weighted vector (title and film first, track titles last) plus the title's
+        similarity to the query as probably meant; then newest first.
+        """
+        matches = self.releases.values("pk", "published_at", "title", "search_vector")
+        sql, params = matches.order_by()[: MATCHES_COUNTED + 1].query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                RANKED_SQL.replace("{MATCHES}", sql),
+                [*params, MATCHES_COUNTED, RANK_WEIGHTS, self.tsquery_text, self.phrase],
+            )
+            self._count, ids = cursor.fetchone()
+        return ids
 
     def best_first(self, cards):
         """The matches, best first, for a Paginator to slice; ``cards(ids)`` fetches a page's
@@ -94,14 +118,8 @@ class BestFirst:
         result = self.result
         if not result.count:
             return []
-        if result.count <= MATCHES_COUNTED:
-            ranked = result.releases.annotate(
-                rank=SearchRank(F("search_vector"), result.tsquery, weights=RANK_WEIGHTS)
-                + TrigramSimilarity("title", result.phrase) * Value(0.6)
-            )
-            ids = list(
-                ranked.order_by("-rank", "-published_at", "-id").values_list("pk", flat=True)[page]
-            )
+        if result.ranking is not None:
+            ids = result.ranking[page]
         else:
             ids = self.newest_title_matches_first(page.start or 0, page.stop - (page.start or 0))
         return self.cards(ids)
@@ -192,7 +210,8 @@ def search_releases(queryset, words):
             in_titles = [f"{tsquery_lexeme(word)}:*"]
         in_titles += [tsquery_lexeme(w) for w, _, in_title in found.close if in_title]
         title_terms.append("(" + " | ".join(in_titles) + ")" if in_titles else None)
-    tsquery = SearchQuery(" & ".join(terms), search_type="raw", config="simple")
+    tsquery_text = " & ".join(terms)
+    tsquery = SearchQuery(tsquery_text, search_type="raw", config="simple")
     title_tsquery = None
     if all(title_terms):
         title_tsquery = SearchQuery(" & ".join(title_terms), search_type="raw", config="simple")
@@ -207,6 +226,7 @@ def search_releases(queryset, words):
         title_tsquery,
         phrase,
         list(dict.fromkeys(displays)),
+        tsquery_text,
     )
 
 
@@ -373,6 +393,21 @@ FROM (SELECT title AS text, true AS in_title FROM catalogue_release
 WHERE {WORD_TOKENS}
 GROUP BY 1
 """.replace("{WORD_TOKENS}", WORD_TOKENS)
+
+# SearchResult.ranking: the matches (a query with its own parameters, up to MATCHES_COUNTED + 1
+# rows) kept once; their count, and their ids best first when the count is at most
+# MATCHES_COUNTED. The ranked subquery runs only when its CASE branch is taken.
+RANKED_SQL = """
+WITH m AS MATERIALIZED ({MATCHES}),
+n AS (SELECT count(*) AS c FROM m)
+SELECT n.c, CASE WHEN n.c <= %s THEN ARRAY(
+    SELECT m.pk FROM m
+    ORDER BY ts_rank(%s::real[], m.search_vector, to_tsquery('simple'::regconfig, %s))
+             + similarity(m.title, %s) * 0.6 DESC,
+             m.published_at DESC, m.pk DESC
+) END
+FROM n
+"""
 
 # For each query word: the title words it starts (a range of the C-collated primary key), and,
 # when no word of the catalogue starts with it, the closest words by trigram similarity (the GIN

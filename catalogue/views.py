@@ -243,6 +243,9 @@ class SearchView(FilteredReleasesMixin, ListView):
     def get_paginator(self, *args, **kwargs):
         paginator = super().get_paginator(*args, **kwargs)
         if self.result is not None:
+            if self.filter_form.sort_key == "relevance":
+                # Counted and ranked in one statement (SearchResult.ranking).
+                self.result.ranking  # noqa: B018
             # Counted once: the order of the matches depends on it too.
             paginator.count = self.result.count
         return paginator

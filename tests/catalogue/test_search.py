@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -57,6 +58,20 @@ def test_finds_drive(client, shelf, query, django_assert_max_num_queries):
         response = client.get(SEARCH, {"q": query})
     assert response.status_code == 200
     assert card_titles(response)[0] == shelf.title
+
+
+def test_a_search_finds_its_matches_once_to_count_and_rank_them(client, shelf):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(SEARCH, {"q": "drive"})
+    assert card_titles(response)[0] == shelf.title
+    assert "1 match" in text_of(response)
+    matching = [q["sql"] for q in captured if '"search_vector" @@' in q["sql"]]
+    assert len(matching) == 1, matching
+    # Sorted otherwise, the matches are only counted, not ranked.
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(SEARCH, {"q": "drive", "sort": "title"})
+    assert card_titles(response) == [shelf.title]
+    assert not [q for q in captured if "ts_rank" in q["sql"]]
 
 
 def test_misspelt_title_is_found(client, shelf):
@@ -262,7 +277,6 @@ def test_noise_words_are_dropped_unless_nothing_else_is_left():
 
 def test_search_uses_indexes_not_pattern_scans(shelf):
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as captured:
         list(search_releases(Release.objects.published(), ["kavinksy"]).releases)
