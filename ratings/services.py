@@ -5,7 +5,6 @@ release's tally row), so concurrent votes, changes, withdrawals and merges canno
 """
 
 import functools
-import zlib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -16,6 +15,7 @@ from django.utils import timezone
 from catalogue.compiled import TEXT_MARK, PreparedSQL
 from catalogue.selectors import SUMMARY_FIELDS, published_summary_query, summary_from_row
 from ratings.models import ANSWER_VALUES, Answer, Tally, Vote
+from ratings.voters import address_lock_keys
 
 
 class PollRefused(Exception):
@@ -30,10 +30,6 @@ class NoVote(PollRefused):
     pass
 
 
-# Namespaces the two-key advisory locks of ratings apart from any other app's.
-_ADDRESS_LOCK_SPACE = zlib.crc32(b"ratings.address") - 2**31
-
-
 def _lower_tally(release_id, answer):
     """Take one vote off an answer's count (a withdrawal, or a merge dropping a duplicate)."""
     Tally.objects.filter(release_id=release_id).update(**{answer: F(answer) - 1})
@@ -41,10 +37,6 @@ def _lower_tally(release_id, answer):
 
 def _locked_vote(release, voter_key):
     return Vote.objects.select_for_update().filter(release=release, voter_key=voter_key).first()
-
-
-def _address_lock_key(address_hash):
-    return int(address_hash[:8], 16) - 2**31
 
 
 @dataclass(frozen=True)
@@ -66,8 +58,7 @@ def _cast_vote_params(voter_key, answer, address_hash, now):
         voter_key,
         answer.value,
         address_hash,
-        _ADDRESS_LOCK_SPACE,
-        _address_lock_key(address_hash),
+        *address_lock_keys("ratings.address", address_hash),
         settings.POLL_RATE_PER_ADDRESS,
         now,
     )

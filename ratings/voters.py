@@ -5,6 +5,7 @@ import hmac
 import ipaddress
 import re
 import secrets
+import zlib
 
 from django.conf import settings
 
@@ -113,3 +114,10 @@ def address_hash(address):
 
 def request_address_hash(request):
     return address_hash(client_address(request))
+
+
+def address_lock_keys(space, hashed):
+    """The two keys of a PostgreSQL advisory lock on one network (a hash from address_hash):
+    the first names whose lock it is ("ratings.address", "shop.address"), the second the network.
+    """
+    return zlib.crc32(space.encode()) - 2**31, int(hashed[:8], 16) - 2**31

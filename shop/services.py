@@ -9,7 +9,6 @@ import json
 import logging
 import secrets
 import time
-import zlib
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -25,6 +24,7 @@ from django.utils import timezone
 
 from catalogue.cache import bump
 from catalogue.models import Pressing
+from ratings.voters import address_lock_keys
 from shop import payments
 from shop.cart import is_on_sale, offer_of
 from shop.models import (
@@ -214,10 +214,6 @@ def _refuse_line(*, pressing, stock, quantity, email, bought):
         )
 
 
-# Namespaces the shop's two-key advisory locks apart from any other app's.
-_ADDRESS_LOCK_SPACE = zlib.crc32(b"shop.address") - 2**31
-
-
 def _refuse_over_holds(address_hash, now):
     """Raise CheckoutError when the network already holds SHOP_HOLDS_PER_ADDRESS checkouts.
 
@@ -229,7 +225,7 @@ def _refuse_over_holds(address_hash, now):
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_advisory_xact_lock(%s, %s)",
-            [_ADDRESS_LOCK_SPACE, int(address_hash[:8], 16) - 2**31],
+            address_lock_keys("shop.address", address_hash),
         )
     limit = settings.SHOP_HOLDS_PER_ADDRESS
     held = Order.objects.filter(
