@@ -3,8 +3,11 @@ buy box)."""
 
 import html
 
-from django.middleware.csrf import get_token
+from django.conf import settings
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_TOKEN_LENGTH, get_token
 from django.utils.safestring import SafeData
+
+_TOKEN_CHARS = frozenset(CSRF_ALLOWED_CHARS)
 
 
 def escaped(value):
@@ -22,5 +25,27 @@ def csrf_input(request):
         return '<input type="hidden" name="csrfmiddlewaretoken" value="">'
     token = getattr(request, "_csrf_input_token", None)
     if token is None:
-        token = request._csrf_input_token = get_token(request)
+        token = request._csrf_input_token = _checked_token(request) or get_token(request)
     return f'<input type="hidden" name="csrfmiddlewaretoken" value="{escaped(token)}">'
+
+
+def _checked_token(request):
+    """The masked token a POST was let through with, or None.
+
+    A fragment that answers a form post (a vote, say) carries that token back instead of masking
+    a new one: it is a token of the current secret, and the one client that receives it has just
+    sent it. Tokens are masked afresh per response so that a page never repeats the secret in a
+    form an attacker's own requests could draw out (BREACH); a request without a valid token
+    never gets this far. A raw secret sent in place of a masked token is never copied into a page.
+    """
+    if request.method != "POST" or not getattr(request, "csrf_processing_done", False):
+        return None
+    if getattr(request, "_dont_enforce_csrf_checks", False):  # the test client's default
+        return None
+    # Where CsrfViewMiddleware reads it: the form field first, then the header.
+    token = request.POST.get("csrfmiddlewaretoken", "") or request.META.get(
+        settings.CSRF_HEADER_NAME, ""
+    )
+    if len(token) != CSRF_TOKEN_LENGTH or not _TOKEN_CHARS.issuperset(token):
+        return None
+    return token

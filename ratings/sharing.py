@@ -1,7 +1,9 @@
 """Share links for a reader's answer: plain URLs, no third-party script on the page."""
 
+import functools
 import ipaddress
 import re
+from types import MappingProxyType
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -17,20 +19,32 @@ def release_url(release):
 
 def share_text(release, answer=None):
     """e.g. "Buying! — Drive (Original Motion Picture Soundtrack) on Needle Drop"."""
+    return _text(release.title, answer)
+
+
+def _text(title, answer):
     if not answer:
-        return f"{release.title} on Needle Drop"
-    return f"{Answer(answer).label} — {release.title} on Needle Drop"
+        return f"{title} on Needle Drop"
+    return f"{Answer(answer).label} — {title} on Needle Drop"
 
 
 def share_links(release, answer):
-    url = release_url(release)
-    text = share_text(release, answer)
-    return {
-        "url": url,
-        "text": text,
-        "x": "https://twitter.com/intent/tweet?" + urlencode({"text": text, "url": url}),
-        "bluesky": "https://bsky.app/intent/compose?" + urlencode({"text": f"{text} {url}"}),
-    }
+    """The share links every vote's answer shows: the same for every reader of a release who gave
+    the same answer, so they are built once per process for each title, address and answer."""
+    return _share_links(release_url(release), release.title, answer)
+
+
+@functools.lru_cache(maxsize=4096)
+def _share_links(url, title, answer):
+    text = _text(title, answer)
+    return MappingProxyType(
+        {
+            "url": url,
+            "text": text,
+            "x": "https://twitter.com/intent/tweet?" + urlencode({"text": text, "url": url}),
+            "bluesky": "https://bsky.app/intent/compose?" + urlencode({"text": f"{text} {url}"}),
+        }
+    )
 
 
 def mastodon_host(value):

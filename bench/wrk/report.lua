@@ -43,6 +43,20 @@ local function csrf_secret()
   return table.concat(out)
 end
 
+-- The token a page's form carries: the secret masked as Django masks it (a random mask, then
+-- each character of the secret shifted by the mask's), which is what a browser posts back.
+local function masked_token(secret)
+  local mask = csrf_secret()
+  local out = {}
+  for i = 1, 32 do
+    local s = charset:find(secret:sub(i, i), 1, true) - 1
+    local m = charset:find(mask:sub(i, i), 1, true) - 1
+    local n = (s + m) % #charset + 1
+    out[i] = charset:sub(n, n)
+  end
+  return mask .. table.concat(out)
+end
+
 -- A browser's user agent: the poll refuses votes from clients that look like bots.
 wrk.headers["User-Agent"] = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36"
 
@@ -64,7 +78,7 @@ function request()
   local headers = {
     ["User-Agent"] = wrk.headers["User-Agent"],
     ["Content-Type"] = "application/x-www-form-urlencoded",
-    ["X-CSRFToken"] = csrf,
+    ["X-CSRFToken"] = masked_token(csrf),
     ["X-Requested-With"] = "fetch",
   }
   local cookie = "csrftoken=" .. csrf

@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 import pytest
@@ -119,6 +120,64 @@ def test_vote_needs_a_csrf_token(release):
     response = client.post(vote_url(release), {"choice": "buying", "csrfmiddlewaretoken": token})
     assert response.status_code == 302
     assert Vote.objects.count() == 1
+
+
+def _form_token(html):
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+def test_background_vote_answers_with_the_token_it_was_let_through_with(release):
+    client = reader_client(release, enforce_csrf_checks=True)
+    token = _form_token(client.get(release.get_absolute_url()).content.decode())
+    secret = client.cookies["csrftoken"].value
+    response = client.post(
+        vote_url(release),
+        {"choice": "buying", "csrfmiddlewaretoken": token},
+        HTTP_X_REQUESTED_WITH="fetch",
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    # Every form of the fragment carries the posted token back; no new cookie is set.
+    assert html.count(f'name="csrfmiddlewaretoken" value="{token}"') == 1
+    assert "csrftoken" not in response.cookies
+    # The token still works: the reader changes their answer from the new fragment.
+    again = client.post(
+        vote_url(release),
+        {"choice": "too_expensive", "csrfmiddlewaretoken": _form_token(html)},
+        HTTP_X_REQUESTED_WITH="fetch",
+    )
+    assert again.status_code == 200
+    assert again.content.decode().count(f'value="{token}"') == 2  # the vote and would-pay forms
+    assert Vote.objects.get().answer == Answer.TOO_EXPENSIVE
+    assert secret not in html
+
+
+def test_background_vote_with_the_raw_secret_gets_a_masked_token(release):
+    client = reader_client(release, enforce_csrf_checks=True)
+    client.get(release.get_absolute_url())
+    secret = client.cookies["csrftoken"].value
+    response = client.post(
+        vote_url(release),
+        {"choice": "buying"},
+        HTTP_X_CSRFTOKEN=secret,
+        HTTP_X_REQUESTED_WITH="fetch",
+    )
+    assert response.status_code == 200
+    token = _form_token(response.content.decode())
+    assert token != secret
+    assert len(token) == 64
+    assert secret not in response.content.decode()
+
+
+def test_share_links_follow_a_changed_title(release, reader):
+    reader.post(vote_url(release), {"choice": "buying"}, HTTP_X_REQUESTED_WITH="fetch")
+    release.title = "Drive (Deluxe Edition)"
+    release.save()
+    html = reader.post(
+        vote_url(release), {"choice": "maybe"}, HTTP_X_REQUESTED_WITH="fetch"
+    ).content.decode()
+    assert "tweet?text=Maybe+Buy+%E2%80%94+Drive+%28Deluxe+Edition%29+on+Needle+Drop" in html
+    assert "Original" not in html
 
 
 def test_vote_without_voter_cookie_is_not_counted(release):
