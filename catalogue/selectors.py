@@ -88,40 +88,18 @@ def published_release_summary(slug):
     return found[0] if found else None
 
 
-_RELATED_SQL = """
-(SELECT r.id, 1 AS reason FROM catalogue_release r
-  WHERE r.film_id = %(film)s AND r.id <> %(release)s
-    AND r.status = 'published' AND r.published_at <= STATEMENT_TIMESTAMP()
-  LIMIT %(each)s)
-UNION ALL
-(SELECT c.release_id, 2 FROM catalogue_credit c
-   JOIN catalogue_release r ON r.id = c.release_id
-   JOIN catalogue_role role ON role.id = c.role_id
-  WHERE c.artist_id = ANY(%(composers)s) AND role.name = %(composed_by)s
-    AND c.release_id <> %(release)s
-    AND r.status = 'published' AND r.published_at <= STATEMENT_TIMESTAMP()
-  LIMIT %(each)s)
-UNION ALL
-(SELECT e.release_id, 3 FROM catalogue_riylentry e
-   JOIN catalogue_release r ON r.id = e.release_id
-  WHERE e.artist_id = ANY(%(riyl)s) AND e.release_id <> %(release)s
-    AND r.status = 'published' AND r.published_at <= STATEMENT_TIMESTAMP()
-  LIMIT %(each)s)
-UNION ALL
-(SELECT c.release_id, 3 FROM catalogue_credit c
-   JOIN catalogue_release r ON r.id = c.release_id
-  WHERE c.artist_id = ANY(%(riyl)s) AND c.track_id IS NULL
-    AND c.release_id <> %(release)s
-    AND r.status = 'published' AND r.published_at <= STATEMENT_TIMESTAMP()
-  LIMIT %(each)s)
-ORDER BY reason
-"""
+# Same film first, then same composer, then RIYL overlap: catalogue/migrations/0008, which runs
+# the four capped lists from plans kept for the connection.
+_RELATED_SQL = (
+    "SELECT release_id, reason FROM catalogue_related_releases("
+    "%s::bigint, %s::bigint, %s::bigint[], %s::text, %s::bigint[], %s::integer)"
+)
 
 
 def related_releases(release, limit=RELATED_LIMIT):
     """Published releases near this one: same film first, then same composer, then RIYL overlap.
 
-    Two queries whatever the release: one UNION of capped candidate lists, one for the cards.
+    Two queries whatever the release: the capped candidate lists, then the cards.
     Reads the release's prefetched ``credits`` and ``riyl``.
     """
     composer_ids = sorted(
@@ -137,14 +115,7 @@ def related_releases(release, limit=RELATED_LIMIT):
     with connection.cursor() as cursor:
         cursor.execute(
             _RELATED_SQL,
-            {
-                "film": release.film_id,
-                "release": release.pk,
-                "composers": composer_ids,
-                "composed_by": COMPOSED_BY,
-                "riyl": riyl_ids,
-                "each": limit * 2,
-            },
+            [release.film_id, release.pk, composer_ids, COMPOSED_BY, riyl_ids, limit * 2],
         )
         rows = cursor.fetchall()
     ranked = {}
