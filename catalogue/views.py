@@ -39,7 +39,7 @@ from catalogue.models import (
 )
 from catalogue.prefetch import annotate_lists, hydrate, json_list, place
 from catalogue.search import MATCHES_COUNTED, query_words, search_releases
-from catalogue.selectors import card_queryset, cards_in_order, related_releases
+from catalogue.selectors import cards_in_order, related_releases
 from catalogue.structured_data import release_json_ld
 
 HOME_SHELF = 8
@@ -143,14 +143,24 @@ def among(queryset, ids):
 
 
 def shelf(size, *querysets, order=NEWEST):
-    """The first ``size`` releases in ``order`` of the querysets together, as cards, in one query.
+    """The cards of the first ``size`` releases in ``order`` of the querysets together.
 
-    Each queryset's first ids are picked on its own bare query; only those rows get the cards'
-    columns (see CappedPaginator._get_page).
+    The ids are picked on the bare tables first, each queryset's own first ``size`` among them;
+    their cards come from the cards query compiled and prepared once a day per process
+    (selectors.cards_in_order). As one statement, the cards' columns filtered by the shelf's ids,
+    Django compiled and PostgreSQL planned the whole of it on every page: at 100,000 releases an
+    artist page's two shelves took 21 ms, against 15 ms as ids and cards (docs/performance.md).
     """
-    picks = [queryset.order_by(*order).values("pk")[:size] for queryset in querysets]
-    ids = picks[0].union(*picks[1:]) if len(picks) > 1 else picks[0]
-    return card_queryset().filter(pk__in=ids).order_by(*order)[:size]
+    if len(querysets) == 1:
+        ids = querysets[0].order_by(*order).values_list("pk", flat=True)[:size]
+    else:
+        picks = [queryset.order_by(*order).values("pk")[:size] for queryset in querysets]
+        ids = (
+            Release.objects.filter(pk__in=picks[0].union(*picks[1:]))
+            .order_by(*order)
+            .values_list("pk", flat=True)[:size]
+        )
+    return cards_in_order(ids)
 
 
 class HomeView(TemplateView):
@@ -446,8 +456,8 @@ class ArtistDetailView(DetailView):
         else:
             composed = [among(published, ids[0])]
             appears_on = [among(published, ids[1])]
-        context["composed"] = list(shelf(ARTIST_SHELF + 1, *composed, order=newest))
-        context["appears_on"] = list(shelf(ARTIST_SHELF + 1, *appears_on, order=newest))
+        context["composed"] = shelf(ARTIST_SHELF + 1, *composed, order=newest)
+        context["appears_on"] = shelf(ARTIST_SHELF + 1, *appears_on, order=newest)
         context["shelf_size"] = ARTIST_SHELF
         context["film_credits"] = FilmCredit.objects.filter(artist=self.object).select_related(
             "film", "role"
@@ -462,8 +472,8 @@ class LabelDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["releases"] = list(
-            shelf(ARTIST_SHELF + 1, Release.objects.published().on_label(self.object))
+        context["releases"] = shelf(
+            ARTIST_SHELF + 1, Release.objects.published().on_label(self.object)
         )
         context["shelf_size"] = ARTIST_SHELF
         return context

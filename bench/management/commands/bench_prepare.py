@@ -20,7 +20,7 @@ from django.db.models import Count, F, Q
 from django.http import HttpResponse
 from django.utils import timezone
 
-from catalogue.models import Artist, Pressing, Release
+from catalogue.models import Artist, Credit, Pressing, Release
 from catalogue.search import NOISE_WORDS
 from ratings.models import Tally, Vote
 from ratings.voters import VOTER_COOKIE, new_voter_token, set_voter_cookie
@@ -128,7 +128,10 @@ class Command(BaseCommand):
         ]
         random.Random(8).shuffle(cold_lists)
         (out / "list-cold-paths.txt").write_text("".join(p + "\n" for p in cold_lists))
-        artists = Artist.objects.filter(credits__release__in=published).distinct()
+        # Each artist once: DISTINCT over a join with a random order repeats artists (the random
+        # key joins the distinct columns), and a repeated page would be served from the cache.
+        credited = Credit.objects.filter(release__in=published).values("artist_id")
+        artists = Artist.objects.filter(pk__in=credited)
         artist_slugs = list(artists.order_by("?").values_list("slug", flat=True)[:COLD_PAGES])
         (out / "artist-paths.txt").write_text("".join(f"/artists/{s}/\n" for s in artist_slugs))
         list_paths = [
