@@ -105,6 +105,10 @@ class CompiledQuery(PreparedSQL):
         sql, params = compiler.as_sql()
         super().__init__(sql, params, **marks)
         self.state = {attr: getattr(compiler, attr) for attr in self._STATE}
+        # The converters of the selected columns (JSON, dates, decimals...), worked out on the first
+        # run and kept: every run selects the same columns (the release page's row has 33, its
+        # pressings 40), and each run's compiler would work them out again.
+        self._converters = {}
 
     def run(self, **values):
         """The model instances of the compiled query, run with these values for the marks."""
@@ -118,8 +122,22 @@ class CompiledQuery(PreparedSQL):
             compiler.as_sql = lambda *args, **kwargs: self.execute_sql(
                 compiler.connection, **values
             )
+            compiler.get_converters = lambda expressions: self._get_converters(
+                compiler, expressions
+            )
             return compiler
 
         # Only this private clone answers with the compiled SQL; it is iterated once, below.
         query.get_compiler = compiled
         return list(queryset)
+
+    def _get_converters(self, compiler, expressions):
+        # Every run selects the same column objects (self.state, which keeps them alive), on the
+        # one database the SQL is for.
+        key = tuple(map(id, expressions))
+        converters = self._converters.get(key)
+        if converters is None:
+            converters = self._converters[key] = type(compiler).get_converters(
+                compiler, expressions
+            )
+        return converters

@@ -6,6 +6,8 @@ the parent's own query, and the rows are turned back into model instances placed
 prefetch cache, so templates keep calling ``release.endorsements.all``.
 """
 
+import functools
+
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef
 from django.db.models.functions import JSONObject
@@ -71,19 +73,45 @@ def place(owner, name, objects):
 
 def build(model, data):
     """A model instance from one JSON row; nested objects become related instances."""
-    values, nested = {}, {}
+    fields, slots, defaults, per_instance = _layout(model)
+    values = list(defaults)
+    for slot in per_instance:
+        values[slot] = fields[slot].get_default()
+    nested = None
     for key, value in data.items():
-        field = model._meta.get_field(key)
-        if isinstance(value, dict) and field.is_relation:
-            nested[key] = (field.related_model, value)
+        slot = slots.get(key)
+        if slot is None or (isinstance(value, dict) and fields[slot].is_relation):
+            nested = nested or {}
+            nested[key] = value
         else:
-            values[field.attname] = None if value is None else field.to_python(value)
-    instance = model(**values)
+            values[slot] = None if value is None else fields[slot].to_python(value)
+    # Positional arguments, as Model.from_db passes them: by keyword, Django looks up each
+    # field's default again for every instance.
+    instance = model(*values)
     instance._state.adding = False
     instance._state.db = "default"
-    for key, (related_model, value) in nested.items():
-        setattr(instance, key, build(related_model, value))
+    for key, value in (nested or {}).items():
+        field = model._meta.get_field(key)
+        setattr(instance, key, build(field.related_model, value))
     return instance
+
+
+@functools.cache
+def _layout(model):
+    """model's concrete fields; their slots by name and attname; each one's default, worked out
+    once where it is a constant; the slots whose default is worked out per instance."""
+    fields = model._meta.concrete_fields
+    slots = {}
+    for slot, field in enumerate(fields):
+        slots[field.name] = slots[field.attname] = slot
+    defaults = [
+        None if field.has_default() and callable(field.default) else field.get_default()
+        for field in fields
+    ]
+    per_instance = [
+        slot for slot, field in enumerate(fields) if field.has_default() and callable(field.default)
+    ]
+    return fields, slots, defaults, per_instance
 
 
 def _cache_name(manager):
