@@ -15,6 +15,10 @@ from django.utils.safestring import mark_safe
 from catalogue import images
 from catalogue.durations import format_duration
 from catalogue.escaping import escaped as esc
+from catalogue.models import Track
+
+# A track's kind as its label says it, looked up without building the choices per track.
+TRACK_KINDS = dict(Track.Kind.choices)
 
 SPOILER = (
     '<details class="spoiler"><summary>Where it plays <span class="visually-hidden">'
@@ -52,7 +56,7 @@ def _track_html(track):
         f"              {spoiler}\n"
         "            </span>\n"
         f'            <span class="track__kind badge badge--{kind}" '
-        f'title="{esc(track.get_kind_display())}">'
+        f'title="{esc(TRACK_KINDS.get(track.kind, track.kind))}">'
         f"{'Song' if track.kind == 'song' else 'Score'}</span>\n"
         f'            <span class="track__time">{_time(track.duration)}</span>\n'
         "          </li>"
