@@ -12,7 +12,7 @@ from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, TemplateView
 
-from catalogue import hooks
+from catalogue import hooks, release_parts
 from catalogue.cache import generations
 from catalogue.compiled import ID_MARK, TEXT_MARK, CompiledQuery
 from catalogue.embeds import Embed
@@ -427,9 +427,24 @@ class ReleaseDetailView(DetailView):
             if release.embed_provider and release.embed_id
             else None
         )
-        context["description_html"] = render_markdown(release.description)
         context["related"] = related_releases(release)
-        context["json_ld"] = release_json_ld(release, self.request)
+        json_ld = context["json_ld"] = release_json_ld(release, self.request)
+        # The page's own parts composed in Python (catalogue/release_parts.py); the template
+        # places them among what the other apps add.
+        composers = context["composers"]
+        pressing_count = len(release.pressings.all())
+        context["page_title"] = release_parts.page_title(release)
+        context["page_description"] = release_parts.page_description(
+            release, composers, pressing_count
+        )
+        context["page_meta"] = release_parts.meta_html(release, composers, json_ld, self.request)
+        context["page_top"] = release_parts.top_html(
+            release, composers, pressing_count, bool(context["sides"])
+        )
+        context["page_listen"] = release_parts.listen_html(release, context["embed"])
+        context["page_more"] = release_parts.more_html(
+            release, render_markdown(release.description), context["credits_by_role"]
+        )
         return context
 
 
