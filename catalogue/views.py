@@ -56,10 +56,17 @@ class CappedPaginator(Paginator):
     price, the walk joins every matching release to its price: 25-50 ms at 100,000 releases).
     Counts and windows are kept until a change to the catalogue or the shop, or for a minute,
     for releases published on a schedule.
+
+    A list whose order joins and sorts every match whatever the page (``whole_order``, set by the
+    view for such a sort: the shop's price) is read whole, its first ``cap`` + 1 ids, for any page
+    beyond the first window, and kept the same way: a window deep in such a list cost as much as
+    the whole order (at 100,000 releases, CD by price: 52 ms a window, 78 ms the whole), while
+    the first window, where most readers stay, costs a few milliseconds.
     """
 
     cap = 10_000
     window_pages = 20
+    whole_order = False
 
     @cached_property
     def _generation(self):
@@ -70,6 +77,18 @@ class CappedPaginator(Paginator):
         sql, params = queryset.query.sql_with_params()
         digest = hashlib.blake2b(f"{sql}|{params!r}".encode(), digest_size=16).hexdigest()
         return f"list-{kind}:{digest}:{self._generation}"
+
+    @cached_property
+    def _whole_order(self):
+        ordered = self.object_list.values_list("pk", flat=True)[: self.cap + 1]
+        if ordered.query.is_empty():
+            return []
+        key = self._key("order", ordered)
+        found = cache.get(key)
+        if found is None:
+            found = list(ordered)
+            cache.set(key, found, COUNT_TIMEOUT)
+        return found
 
     @cached_property
     def count(self):
@@ -97,10 +116,12 @@ class CappedPaginator(Paginator):
         """The ids of the list's rows low to high, from the window of pages that holds them."""
         if high <= low:
             return []
+        size = self.window_pages * self.per_page if self.window_pages else None
+        if self.whole_order and (size is None or low >= size):
+            return self._whole_order[low:high]
         ids = self.object_list.values_list("pk", flat=True)
         if not self.window_pages:
             return list(ids[low:high])
-        size = self.window_pages * self.per_page
         start = low - low % size
         if high > start + size:  # a last page stretched by orphans
             return list(ids[low:high])
@@ -219,6 +240,11 @@ class ReleaseListView(FilteredReleasesMixin, ListView):
         form = self.filter_form
         # Bare and ordered: the paginator fetches the cards of its page only.
         return form.order(form.apply(Release.objects.published()))
+
+    def get_paginator(self, *args, **kwargs):
+        paginator = super().get_paginator(*args, **kwargs)
+        paginator.whole_order = self.filter_form.sort_reads_every_match
+        return paginator
 
 
 class SearchView(FilteredReleasesMixin, ListView):
