@@ -15,7 +15,7 @@ the pool) prepares it again. This needs a direct connection to PostgreSQL or a p
 mode (PgBouncer's transaction mode does not keep a connection's prepared statements).
 
 Only for querysets whose SQL holds no value of the moment: compare with the database's clock
-(Now()), or key the cache by the day, as selectors.card_queryset does.
+(Now()), or key the cache by the day, as selectors.cards_in_order does.
 """
 
 import hashlib

@@ -17,18 +17,14 @@ def cards(queryset, *extra_fields):
     return hooks.annotate_for_list(queryset.for_cards(*extra_fields))
 
 
-def card_queryset(*extra_fields):
+@functools.lru_cache(maxsize=8)
+def _card_queryset(today, extra_fields):
     """Every release as cards, to be filtered by ids: built once a day per process.
 
     Assembling the cards' subqueries and the other apps' annotations costs more CPU than running
     the query for a page of releases (about 7 ms against 3), and nothing in it depends on the
     request: only ``today`` (the "pre-order" badge, "in stock") changes it.
     """
-    return _card_queryset(timezone.localdate(), extra_fields)
-
-
-@functools.lru_cache(maxsize=8)
-def _card_queryset(today, extra_fields):
     return cards(Release.objects.all(), *extra_fields)
 
 
