@@ -104,12 +104,11 @@ def _layout(model):
     slots = {}
     for slot, field in enumerate(fields):
         slots[field.name] = slots[field.attname] = slot
-    defaults = [
-        None if field.has_default() and callable(field.default) else field.get_default()
-        for field in fields
-    ]
     per_instance = [
         slot for slot, field in enumerate(fields) if field.has_default() and callable(field.default)
+    ]
+    defaults = [
+        None if slot in per_instance else field.get_default() for slot, field in enumerate(fields)
     ]
     return fields, slots, defaults, per_instance
 

@@ -243,9 +243,9 @@ def meta_html(release, composers, json_ld, request):
             f'<meta property="og:image" content="{esc(json_ld["image"])}">'
             '<meta name="twitter:card" content="summary_large_image">'
         )
-    site = f"{request.scheme}://{request.get_host()}"
     musicians = "".join(
-        f'<meta property="music:musician" content="{esc(site + c.artist.get_absolute_url())}">'
+        '<meta property="music:musician" '
+        f'content="{esc(request.build_absolute_uri(c.artist.get_absolute_url()))}">'
         for c in composers
     )
     # Every value went through esc(); the rest is this module's markup.

@@ -113,7 +113,8 @@ class CappedPaginator(Paginator):
     card_fields = ()
 
     def _page_ids(self, low, high):
-        """The ids of the list's rows low to high, from the window of pages that holds them."""
+        """The ids of the list's rows low to high, from the window of pages that holds them, or
+        from the whole order beyond the first window when the list is read whole."""
         if high <= low:
             return []
         size = self.window_pages * self.per_page if self.window_pages else None
