@@ -9,7 +9,8 @@ prefetch cache, so templates keep calling ``release.endorsements.all``.
 import functools
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import OuterRef
+from django.db.models import OuterRef, signals
+from django.db.models.base import ModelState
 from django.db.models.functions import JSONObject
 
 PREFIX = "_json_"
@@ -61,9 +62,10 @@ def place(owner, name, objects):
     owner.<name>.all() then returns them without a query."""
     model, cache_name = _relation(owner, name)
     # An empty queryset of the model's own class, as manager.none() gives: a filter chained onto
-    # it finds nothing rather than querying the whole table.
-    queryset = model._default_manager._queryset_class(model=model)
-    queryset.query.set_empty()
+    # it finds nothing rather than querying the whole table. Every such queryset shares one
+    # empty query per model: a queryset never changes its query in place (each filter, order or
+    # slice works on a clone), and building a query cost more than the rest of placing a list.
+    queryset = model._default_manager._queryset_class(model=model, query=_empty_query(model))
     queryset._result_cache = objects
     queryset._prefetch_done = True
     if not hasattr(owner, "_prefetched_objects_cache"):
@@ -85,15 +87,41 @@ def build(model, data):
             nested[key] = value
         else:
             values[slot] = None if value is None else fields[slot].to_python(value)
-    # Positional arguments, as Model.from_db passes them: by keyword, Django looks up each
-    # field's default again for every instance.
-    instance = model(*values)
-    instance._state.adding = False
-    instance._state.db = "default"
+    instance = _instance(model, values)
     for key, value in (nested or {}).items():
         field = model._meta.get_field(key)
         setattr(instance, key, build(field.related_model, value))
     return instance
+
+
+def _instance(model, values):
+    """A saved instance of model with values in the order of its concrete fields.
+
+    Model.__init__ spends most of its time on what a row from the database does not need (keyword
+    arguments, the pre_init and post_init signals); a release page builds some thirty instances
+    this way. The instance's attributes are set as __init__ sets them, each field's attname in
+    the instance's __dict__ (the file fields' descriptors keep their value there too). A model
+    something listens to at init (an image field's dimension fields, say) goes through __init__.
+    """
+    if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
+        instance = model(*values)
+    else:
+        instance = model.__new__(model)
+        instance.__dict__.update(zip(_attnames(model), values, strict=True))
+        instance._state = ModelState()
+    instance._state.adding = False
+    instance._state.db = "default"
+    return instance
+
+
+@functools.cache
+def _attnames(model):
+    return tuple(field.attname for field in model._meta.concrete_fields)
+
+
+@functools.cache
+def _empty_query(model):
+    return model._default_manager.none().query
 
 
 @functools.cache

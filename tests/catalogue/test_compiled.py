@@ -82,3 +82,18 @@ def test_a_connection_lost_before_preparing_raises_djangos_database_error():
         compiled.run(slug="anything")
     connection.close()
     assert compiled.run(slug="anything") == []  # a new connection prepares it again
+
+
+def test_runs_leave_the_compiled_queryset_as_it_was():
+    release = ReleaseFactory()
+    TrackFactory(release=release, position="A1")
+    queryset = Track.objects.filter(release_id=-1)
+    compiled = CompiledQuery(queryset, release=-1)
+    where_before = str(queryset.query.where)
+    first = compiled.run(release=release.pk)
+    second = compiled.run(release=release.pk)
+    assert first == second and first is not second and first[0] is not second[0]
+    # Each run answered from its own copy: the queryset itself never ran and compiles as before.
+    assert "get_compiler" not in vars(queryset.query)
+    assert queryset._result_cache is None
+    assert str(queryset.query.where) == where_before

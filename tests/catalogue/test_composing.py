@@ -3,12 +3,13 @@
 import re
 
 import pytest
+from django.db.models.signals import post_init
 from django.middleware.csrf import CsrfViewMiddleware
 from django.test import RequestFactory
 
 from catalogue.escaping import csrf_input
 from catalogue.models import Pressing, Release
-from catalogue.prefetch import place
+from catalogue.prefetch import build, place
 from tests.factories import PressingFactory, ReleaseFactory
 
 TOKEN = re.compile(r'value="([^"]+)"')
@@ -38,3 +39,46 @@ def test_a_placed_list_answers_without_a_query_and_a_filter_on_it_reads_nothing(
         assert list(release.pressings.all()) == placed
         # Chained onto the placed list, a filter finds nothing: it never reads the whole table.
         assert list(release.pressings.all().filter(format="cd")) == []
+
+
+@pytest.mark.django_db
+def test_placed_lists_share_an_empty_query_that_no_filter_changes(django_assert_num_queries):
+    first, second = ReleaseFactory(), ReleaseFactory()
+    place(first, "pressings", [Pressing(pk=-1, release=first, format="cd")])
+    place(second, "pressings", [Pressing(pk=-2, release=second, format="lp")])
+    with django_assert_num_queries(0):
+        assert list(first.pressings.all().filter(format="cd").order_by("pk")) == []
+        assert [p.pk for p in second.pressings.all()] == [-2]
+        assert list(second.pressings.all().exclude(format="cd")) == []
+
+
+@pytest.mark.django_db
+def test_a_built_instance_is_the_one_init_would_make():
+    pressing = PressingFactory(notes="Hot pink")
+    row = {"id": pressing.pk, "release": pressing.release_id, "format": pressing.format}
+    built = build(Pressing, row)
+    made = Pressing(id=pressing.pk, release_id=pressing.release_id, format=pressing.format)
+    assert vars(built).keys() - {"_state"} == vars(made).keys() - {"_state"}
+    assert [getattr(built, f.attname) for f in Pressing._meta.concrete_fields] == [
+        getattr(made, f.attname) for f in Pressing._meta.concrete_fields
+    ]
+    assert built._state.adding is False and built._state.db == "default"
+    assert built.release == pressing.release  # the foreign key loads as usual
+    built.notes = "Hot pink, 180 g"
+    built.save(update_fields=["notes"])  # saved as an existing row
+    assert Pressing.objects.get(pk=pressing.pk).notes == "Hot pink, 180 g"
+
+
+@pytest.mark.django_db
+def test_a_model_something_listens_to_at_init_is_built_through_init():
+    seen = []
+
+    def listener(sender, instance, **kwargs):
+        seen.append(instance)
+
+    post_init.connect(listener, sender=Pressing)
+    try:
+        built = build(Pressing, {"id": 7, "format": "lp"})
+    finally:
+        post_init.disconnect(listener, sender=Pressing)
+    assert seen == [built] and built._state.adding is False
