@@ -20,6 +20,7 @@ from catalogue.cards import cover_html
 from catalogue.durations import format_duration
 from catalogue.escaping import escaped as esc
 from catalogue.models import Track
+from catalogue.prefetch import listed
 
 # A track's kind as its label says it, looked up without building the choices per track.
 TRACK_KINDS = dict(Track.Kind.choices)
@@ -35,7 +36,7 @@ def artist_credit_html(track):
     return "".join(
         f'<a href="{esc(credit.artist.get_absolute_url())}">{esc(credit.name)}</a>'
         f"{esc(credit.join_phrase)}"
-        for credit in track.artist_credit.all()
+        for credit in listed(track, "artist_credit")
     )
 
 
@@ -149,7 +150,7 @@ def _facts(pressing):
 
 
 def _photos(pressing):
-    photos = pressing.images.all()
+    photos = listed(pressing, "images")
     if not photos:
         return ""
     items = "".join(
@@ -170,7 +171,7 @@ def pressing_info_html(pressing):
     companies = "".join(
         f'<p class="pressing__licence">{esc(company.get_role_display())} '
         f'<a href="{esc(company.company.get_absolute_url())}">{esc(company.company.name)}</a></p>'
-        for company in pressing.companies.all()
+        for company in listed(pressing, "companies")
     )
     notes = f'<p class="pressing__notes">{esc(pressing.notes)}</p>' if pressing.notes else ""
     # Every value went through esc() or linebreaksbr(), or is a number or the picture
@@ -266,12 +267,12 @@ def _film_html(film):
     credits = "".join(
         f"{', ' if n == 0 else '; '}{esc(credit.role.name.lower())} "
         f'<a href="{esc(credit.artist.get_absolute_url())}">{esc(credit.artist.name)}</a>'
-        for n, credit in enumerate(film.credits.all())
+        for n, credit in enumerate(listed(film, "credits"))
     )
     accolades = ""
-    if film.accolades.all():
+    if listed(film, "accolades"):
         items = []
-        for accolade in film.accolades.all():
+        for accolade in listed(film, "accolades"):
             source = ""
             if accolade.source:
                 when = f", {esc(accolade.year)}" if accolade.year else ""
@@ -301,17 +302,17 @@ def top_html(release, composers, pressing_count, has_tracks):
         by = f'<p class="release__by">Music by {_join_names(names)}</p>'
     film = _film_html(release.film) if release.film is not None else ""
     riyl = ""
-    if release.riyl.all():
+    if listed(release, "riyl"):
         names = ", ".join(
             f'<a href="{esc(entry.artist.get_absolute_url())}">{esc(entry.display_name)}</a>'
             if entry.artist_id
             else esc(entry.display_name)
-            for entry in release.riyl.all()
+            for entry in listed(release, "riyl")
         )
         riyl = f'<p class="riyl"><abbr title="Recommended if you like">RIYL</abbr>: {names}</p>'
     genres = ""
-    if release.genres.all():
-        items = "".join(f"<li>{esc(genre.name)}</li>" for genre in release.genres.all())
+    if listed(release, "genres"):
+        items = "".join(f"<li>{esc(genre.name)}</li>" for genre in listed(release, "genres"))
         genres = f'<ul class="tags" aria-label="Genres">{items}</ul>'
     plural = "" if pressing_count == 1 else "s"
     tracks = (
@@ -386,7 +387,7 @@ def more_html(release, description_html, credits_by_role):
             f"      {esc(description_html)}\n"
             "    </section>"
         )
-    if release.endorsements.all():
+    if listed(release, "endorsements"):
         figures = "\n      ".join(
             '<figure class="endorsement">\n'
             f"        <blockquote><p>{esc(e.quote)}</p></blockquote>\n"
@@ -398,7 +399,7 @@ def more_html(release, description_html, credits_by_role):
             )
             + "</figcaption>\n"
             "      </figure>"
-            for e in release.endorsements.all()
+            for e in listed(release, "endorsements")
         )
         parts.append(
             '<section class="endorsements" aria-labelledby="endorsements-heading">\n'
@@ -406,8 +407,8 @@ def more_html(release, description_html, credits_by_role):
             f"      {figures}\n"
             "    </section>"
         )
-    if release.chart_entries.all():
-        items = "\n        ".join(_chart_html(entry) for entry in release.chart_entries.all())
+    if listed(release, "chart_entries"):
+        items = "\n        ".join(_chart_html(entry) for entry in listed(release, "chart_entries"))
         parts.append(
             '<section class="charts" aria-labelledby="charts-heading">\n'
             '      <h2 id="charts-heading">Chart history</h2>\n'

@@ -3,6 +3,7 @@
 from catalogue import hooks
 from catalogue.images import image_set
 from catalogue.models import COMPOSED_BY, Pressing
+from catalogue.prefetch import listed
 
 MUSIC_RELEASE_FORMATS = {
     Pressing.Format.LP: "VinylFormat",
@@ -23,7 +24,7 @@ def release_json_ld(release, request):
     through ``hooks.register_json_ld``. Reads only prefetched relations.
     """
     url = request.build_absolute_uri(release.get_absolute_url())
-    credits = list(release.credits.all())
+    credits = list(listed(release, "credits"))
     composers = [c for c in credits if c.role.name == COMPOSED_BY and not c.track_id]
     data = {
         "@context": "https://schema.org",
@@ -32,7 +33,7 @@ def release_json_ld(release, request):
         "url": url,
         "name": release.title,
         "albumProductionType": ("https://schema.org/SoundtrackAlbum"),
-        "numTracks": len(release.tracks.all()),
+        "numTracks": len(listed(release, "tracks")),
         "track": [
             {
                 "@type": "MusicRecording",
@@ -43,14 +44,14 @@ def release_json_ld(release, request):
                     {
                         "byArtist": [
                             {"@type": "MusicGroup", "name": c.name}
-                            for c in track.artist_credit.all()
+                            for c in listed(track, "artist_credit")
                         ]
                     }
-                    if track.artist_credit.all()
+                    if listed(track, "artist_credit")
                     else {}
                 ),
             }
-            for track in release.tracks.all()
+            for track in listed(release, "tracks")
         ],
         "albumRelease": [
             {
@@ -64,7 +65,7 @@ def release_json_ld(release, request):
                 **({"gtin": pressing.barcode} if pressing.barcode else {}),
                 **({"sku": pressing.sku} if pressing.sku else {}),
             }
-            for pressing in release.pressings.all()
+            for pressing in listed(release, "pressings")
         ],
     }
     if composers:
@@ -78,8 +79,8 @@ def release_json_ld(release, request):
         ]
     if release.original_year:
         data["datePublished"] = str(release.original_year)
-    if release.genres.all():
-        data["genre"] = [g.name for g in release.genres.all()]
+    if listed(release, "genres"):
+        data["genre"] = [g.name for g in listed(release, "genres")]
     if release.film_id:
         data["about"] = {
             "@type": "Movie" if release.film.kind == "film" else "CreativeWork",

@@ -37,7 +37,7 @@ from catalogue.models import (
     Track,
     TrackArtist,
 )
-from catalogue.prefetch import annotate_lists, hydrate, json_list, place
+from catalogue.prefetch import annotate_lists, hydrate, json_list, listed, place
 from catalogue.search import MATCHES_COUNTED, query_words, search_releases
 from catalogue.selectors import cards_in_order, related_releases
 from catalogue.structured_data import release_json_ld
@@ -428,23 +428,23 @@ class ReleaseDetailView(DetailView):
             release._json_credits = release._json_film_credits
             release._json_accolades = release._json_film_accolades
             hydrate(release, "credits", "accolades", into=release.film)
-        for track in release.tracks.all():
+        for track in listed(release, "tracks"):
             hydrate(track, "artist_credit")
-        for pressing in release.pressings.all():
+        for pressing in listed(release, "pressings"):
             hydrate(pressing, "companies", "images")
         return release
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         release = self.object
-        tracks = list(release.tracks.all())
+        tracks = list(listed(release, "tracks"))
         context["sides"] = [
             (side_heading(side), list(group))
             for side, group in groupby(tracks, key=lambda t: t.side)
         ]
         context["total_duration"] = sum(t.duration or 0 for t in tracks)
         context["has_scene_notes"] = any(t.scene_note for t in tracks)
-        credits = list(release.credits.all())
+        credits = list(listed(release, "credits"))
         context["credits_by_role"] = [
             (role, list(group)) for role, group in groupby(credits, key=lambda c: c.role)
         ]
@@ -459,7 +459,7 @@ class ReleaseDetailView(DetailView):
         # The page's own parts composed in Python (catalogue/release_parts.py); the template
         # places them among what the other apps add.
         composers = context["composers"]
-        pressing_count = len(release.pressings.all())
+        pressing_count = len(listed(release, "pressings"))
         context["page_title"] = release_parts.page_title(release)
         context["page_description"] = release_parts.page_description(
             release, composers, pressing_count

@@ -9,7 +9,7 @@ from django.test import RequestFactory
 
 from catalogue.escaping import csrf_input
 from catalogue.models import Pressing, Release
-from catalogue.prefetch import build, place
+from catalogue.prefetch import build, listed, place
 from tests.factories import PressingFactory, ReleaseFactory
 
 TOKEN = re.compile(r'value="([^"]+)"')
@@ -82,3 +82,21 @@ def test_a_model_something_listens_to_at_init_is_built_through_init():
     finally:
         post_init.disconnect(listener, sender=Pressing)
     assert seen == [built] and built._state.adding is False
+
+
+@pytest.mark.django_db
+def test_listed_reads_a_placed_or_prefetched_list_and_otherwise_asks_the_database(
+    django_assert_num_queries,
+):
+    release = ReleaseFactory()
+    pressing = PressingFactory(release=release)
+    placed = [Pressing(pk=-1, release=release, format="cd")]
+    place(release, "pressings", placed)
+    with django_assert_num_queries(0):
+        assert listed(release, "pressings") == placed
+    prefetched = Release.objects.prefetch_related("pressings").get(pk=release.pk)
+    with django_assert_num_queries(0):
+        assert listed(prefetched, "pressings") == [pressing]
+    plain = Release.objects.get(pk=release.pk)
+    with django_assert_num_queries(1):
+        assert listed(plain, "pressings") == [pressing]
