@@ -236,6 +236,13 @@ def main():
     parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "1")))
     parser.add_argument("--only", help="comma-separated scenario names")
     parser.add_argument(
+        "--pace-seconds",
+        type=int,
+        default=int(os.environ.get("BENCH_PACE_SECONDS", "3")),
+        help="a short ceiling run before each scenario, for its ratio to the machine's pace "
+        "around it (0: none)",
+    )
+    parser.add_argument(
         "--stripe-latency-ms",
         type=int,
         default=0,
@@ -267,11 +274,19 @@ def main():
         "STRIPE_WEBHOOK_SECRET": "whsec_bench",
     }
     results = []
+    ceiling_scenario = next((s for s in scenarios if s["name"] == "ceiling"), None)
+    # The machine's pace drifts during a run (by half on the 2-core machines), so each scenario is
+    # also compared with the ceiling measured just before it and just after it.
+    paces = []
     with Server(args.workers, server_env, threads=args.threads) as server:
         for scenario in scenarios:
+            if ceiling_scenario and args.pace_seconds and scenario is not ceiling_scenario:
+                paces.append(run_wrk(ceiling_scenario, args.pace_seconds, args.connections)["rps"])
             run_wrk(scenario, 2, args.connections)  # warm-up, not reported
             measured = run_wrk(scenario, args.seconds, args.connections)
             measured.update(name=scenario["name"], page=scenario.get("page", ""))
+            if paces and scenario is not ceiling_scenario:
+                measured["pace_before_rps"] = paces[-1]
             results.append(measured)
             log(
                 f"{scenario['name']:<28} {measured['rps']:>8} rps  p99 {measured['p99_ms']} ms  errors {measured['errors']}"
@@ -292,6 +307,7 @@ def main():
 
     ceilings = [r["rps"] for r in results if r["name"].startswith("ceiling")]
     ceiling = statistics.mean(ceilings) if ceilings else None
+    add_pace_ratios(results)
     for result in results:
         result["ratio"] = round(result["rps"] / ceiling, 3) if ceiling else None
         result["queries"] = counts.get(result["page"])
@@ -303,6 +319,7 @@ def main():
         "stripe_latency_ms": args.stripe_latency_ms,
         "connections": args.connections,
         "seconds": args.seconds,
+        "pace_seconds": args.pace_seconds,
         "ceiling_rps": round(ceiling, 1) if ceiling else None,
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
         "worker_peak_memory_mb": [round(m, 1) for m in memory],
@@ -316,21 +333,35 @@ def main():
     log(f"saved {out.relative_to(ROOT)}")
 
 
+def add_pace_ratios(results):
+    """Each scenario's throughput against the machine's pace around it: the mean of the ceiling
+    run just before it and the one just before the next scenario (or the closing ceiling run)."""
+    for index, result in enumerate(results):
+        if "pace_before_rps" not in result:
+            continue
+        following = results[index + 1] if index + 1 < len(results) else {}
+        after = following.get("pace_before_rps") or following.get("rps")
+        pace = statistics.mean([result["pace_before_rps"], after or result["pace_before_rps"]])
+        result["pace_rps"] = round(pace, 1)
+        result["ratio_to_pace"] = round(result["rps"] / pace, 3)
+
+
 def print_table(report):
     print()
     print(
         f"{report['releases']:,} releases, {report['workers']} gunicorn workers "
         f"x {report.get('threads', 1)} threads, {report['connections']} connections, "
-        f"{report['seconds']} s per scenario; ratios against the ceiling's mean, "
-        f"{report.get('ceiling_rps')} rps"
+        f"{report['seconds']} s per scenario; ratio: against the ceiling's mean, "
+        f"{report.get('ceiling_rps')} rps; near: against the ceiling just before and after"
     )
-    header = f"{'scenario':<34} {'rps':>9} {'ratio':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'queries':>8}"
+    header = f"{'scenario':<34} {'rps':>9} {'ratio':>7} {'near':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'queries':>8}"
     print(header)
     print("-" * len(header))
     for r in report["results"]:
         queries = "" if r["queries"] is None else str(r["queries"])
+        near = r.get("ratio_to_pace", "")
         print(
-            f"{r['name']:<34} {r['rps']:>9} {r['ratio']:>7} {r['p50_ms']:>8} {r['p95_ms']:>8} {r['p99_ms']:>8} "
+            f"{r['name']:<34} {r['rps']:>9} {r['ratio']:>7} {near:>7} {r['p50_ms']:>8} {r['p95_ms']:>8} {r['p99_ms']:>8} "
             f"{r['errors']:>7} {queries:>8}"
         )
     memory = report["worker_peak_memory_mb"]

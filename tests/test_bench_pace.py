@@ -1,0 +1,24 @@
+"""The benchmark's ratio to the machine's pace around each scenario (bench/run.py)."""
+
+from bench.run import add_pace_ratios
+
+
+def test_each_scenario_is_compared_with_the_ceiling_runs_around_it():
+    results = [
+        {"name": "ceiling", "rps": 2000.0},
+        {"name": "release cold", "rps": 200.0, "pace_before_rps": 1800.0},
+        {"name": "list cold", "rps": 300.0, "pace_before_rps": 2200.0},
+        {"name": "ceiling (again)", "rps": 2600.0},
+    ]
+    add_pace_ratios(results)
+    assert "ratio_to_pace" not in results[0] and "ratio_to_pace" not in results[3]
+    assert results[1]["pace_rps"] == 2000.0  # 1,800 before it, 2,200 before the next one
+    assert results[1]["ratio_to_pace"] == 0.1
+    assert results[2]["pace_rps"] == 2400.0  # 2,200 before it, the closing ceiling run after
+    assert results[2]["ratio_to_pace"] == 0.125
+
+
+def test_without_a_later_ceiling_run_the_one_before_stands_alone():
+    results = [{"name": "vote", "rps": 500.0, "pace_before_rps": 1000.0}]
+    add_pace_ratios(results)
+    assert results[0]["pace_rps"] == 1000.0 and results[0]["ratio_to_pace"] == 0.5
