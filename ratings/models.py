@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from catalogue.models import Release
@@ -87,10 +87,10 @@ class Tally(models.Model):
 
     class Meta:
         verbose_name_plural = "tallies"
-        indexes = [
-            # The "Most wanted" sort of the release list walks this index.
-            models.Index(F("buying").desc(nulls_last=True), name="tally_buying_idx"),
-        ]
+        # No index on the counts: a vote that changed an indexed column could not update the row
+        # in place (a HOT update), and on release day one release's row takes hundreds of votes
+        # a second (docs/performance.md). The "Most wanted" sort joins every release to its
+        # tally and sorts them whatever the index.
 
     def __str__(self):
         return f"Poll tally of {self.release_id}"

@@ -212,3 +212,26 @@ def test_the_vote_by_slug_is_prepared_once_per_connection_with_every_value_a_par
         "buying": 1, "maybe": 2, "not_my_style": 0, "too_expensive": 0
     }  # fmt: skip
     assert prepared() == 1
+
+
+def test_a_vote_updates_the_tally_row_in_place():
+    """Nothing indexes the counts, so PostgreSQL updates the hot row in place (a HOT update):
+    release-day votes leave no dead index entries behind them."""
+    release = ReleaseFactory()
+    vote(release, "first", Answer.BUYING)  # the tally row is written
+
+    def tally_updates():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_stat_get_xact_tuples_updated('ratings_tally'::regclass),"
+                " pg_stat_get_xact_tuples_hot_updated('ratings_tally'::regclass)"
+            )
+            return cursor.fetchone()
+
+    updated, hot = tally_updates()
+    for n, answer in enumerate([Answer.BUYING, Answer.MAYBE, Answer.BUYING, Answer.TOO_EXPENSIVE]):
+        vote(release, f"voter-{n}", answer)
+    now_updated, now_hot = tally_updates()
+    assert now_updated - updated == 4
+    assert now_hot - hot == 4
+    assert counts(release)["buying"] == 3
