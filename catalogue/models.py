@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce, Now, NullIf
 from django.utils import timezone
 
 from catalogue.links import slug_url
+from catalogue.prefetch import listed
 from catalogue.validators import validate_image
 
 POSITION_RE = re.compile(
@@ -393,6 +394,11 @@ class Release(models.Model):
 
     def __str__(self):
         return self.title
+
+    def composers(self):
+        """The release's "Composed By" credits (not a track's), in credit order, read from its
+        prefetched or placed credits when it has them."""
+        return [c for c in listed(self, "credits") if c.role.name == COMPOSED_BY and not c.track_id]
 
     def get_absolute_url(self):
         return slug_url("catalogue:release-detail", self.slug)

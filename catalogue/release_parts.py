@@ -230,7 +230,7 @@ def page_description(release, composers, pressing_count):
     return f"{release.title}{by}{film}: {pressing_count} pressing{plural} on Needle Drop."
 
 
-def meta_html(release, composers, json_ld, request):
+def meta_html(release, composers, json_ld):
     """The canonical link and the Open Graph tags of a release page."""
     url = esc(json_ld["url"])
     if release.film is not None:
@@ -245,9 +245,8 @@ def meta_html(release, composers, json_ld, request):
             '<meta name="twitter:card" content="summary_large_image">'
         )
     musicians = "".join(
-        '<meta property="music:musician" '
-        f'content="{esc(request.build_absolute_uri(c.artist.get_absolute_url()))}">'
-        for c in composers
+        f'<meta property="music:musician" content="{esc(person["url"])}">'
+        for person in json_ld.get("byArtist", [])
     )
     # Every value went through esc(); the rest is this module's markup.
     return mark_safe(  # noqa: S308
@@ -270,9 +269,9 @@ def _film_html(film):
         for n, credit in enumerate(listed(film, "credits"))
     )
     accolades = ""
-    if listed(film, "accolades"):
+    if film_accolades := listed(film, "accolades"):
         items = []
-        for accolade in listed(film, "accolades"):
+        for accolade in film_accolades:
             source = ""
             if accolade.source:
                 when = f", {esc(accolade.year)}" if accolade.year else ""
@@ -302,17 +301,17 @@ def top_html(release, composers, pressing_count, has_tracks):
         by = f'<p class="release__by">Music by {_join_names(names)}</p>'
     film = _film_html(release.film) if release.film is not None else ""
     riyl = ""
-    if listed(release, "riyl"):
+    if entries := listed(release, "riyl"):
         names = ", ".join(
             f'<a href="{esc(entry.artist.get_absolute_url())}">{esc(entry.display_name)}</a>'
             if entry.artist_id
             else esc(entry.display_name)
-            for entry in listed(release, "riyl")
+            for entry in entries
         )
         riyl = f'<p class="riyl"><abbr title="Recommended if you like">RIYL</abbr>: {names}</p>'
     genres = ""
-    if listed(release, "genres"):
-        items = "".join(f"<li>{esc(genre.name)}</li>" for genre in listed(release, "genres"))
+    if release_genres := listed(release, "genres"):
+        items = "".join(f"<li>{esc(genre.name)}</li>" for genre in release_genres)
         genres = f'<ul class="tags" aria-label="Genres">{items}</ul>'
     plural = "" if pressing_count == 1 else "s"
     tracks = (
@@ -387,7 +386,7 @@ def more_html(release, description_html, credits_by_role):
             f"      {esc(description_html)}\n"
             "    </section>"
         )
-    if listed(release, "endorsements"):
+    if endorsements := listed(release, "endorsements"):
         figures = "\n      ".join(
             '<figure class="endorsement">\n'
             f"        <blockquote><p>{esc(e.quote)}</p></blockquote>\n"
@@ -399,7 +398,7 @@ def more_html(release, description_html, credits_by_role):
             )
             + "</figcaption>\n"
             "      </figure>"
-            for e in listed(release, "endorsements")
+            for e in endorsements
         )
         parts.append(
             '<section class="endorsements" aria-labelledby="endorsements-heading">\n'
@@ -407,8 +406,8 @@ def more_html(release, description_html, credits_by_role):
             f"      {figures}\n"
             "    </section>"
         )
-    if listed(release, "chart_entries"):
-        items = "\n        ".join(_chart_html(entry) for entry in listed(release, "chart_entries"))
+    if entries := listed(release, "chart_entries"):
+        items = "\n        ".join(_chart_html(entry) for entry in entries)
         parts.append(
             '<section class="charts" aria-labelledby="charts-heading">\n'
             '      <h2 id="charts-heading">Chart history</h2>\n'

@@ -8,6 +8,7 @@ from django.utils import timezone
 from catalogue import hooks
 from catalogue.compiled import ID_MARK, TEXT_MARK, CompiledQuery
 from catalogue.models import COMPOSED_BY, Release
+from catalogue.prefetch import listed
 
 RELATED_LIMIT = 6
 
@@ -98,14 +99,8 @@ def related_releases(release, limit=RELATED_LIMIT):
     Two queries whatever the release: the capped candidate lists, then the cards.
     Reads the release's prefetched ``credits`` and ``riyl``.
     """
-    composer_ids = sorted(
-        {
-            c.artist_id
-            for c in release.credits.all()
-            if c.role.name == COMPOSED_BY and not c.track_id
-        }
-    )
-    riyl_ids = sorted({entry.artist_id for entry in release.riyl.all() if entry.artist_id})
+    composer_ids = sorted({c.artist_id for c in release.composers()})
+    riyl_ids = sorted({entry.artist_id for entry in listed(release, "riyl") if entry.artist_id})
     if not (release.film_id or composer_ids or riyl_ids):
         return []
     with connection.cursor() as cursor:

@@ -2,7 +2,7 @@
 
 from catalogue import hooks
 from catalogue.images import image_set
-from catalogue.models import COMPOSED_BY, Pressing
+from catalogue.models import Pressing
 from catalogue.prefetch import listed
 
 MUSIC_RELEASE_FORMATS = {
@@ -24,8 +24,7 @@ def release_json_ld(release, request):
     through ``hooks.register_json_ld``. Reads only prefetched relations.
     """
     url = request.build_absolute_uri(release.get_absolute_url())
-    credits = list(listed(release, "credits"))
-    composers = [c for c in credits if c.role.name == COMPOSED_BY and not c.track_id]
+    composers = release.composers()
     data = {
         "@context": "https://schema.org",
         "@type": "MusicAlbum",
@@ -41,13 +40,8 @@ def release_json_ld(release, request):
                 "name": track.title,
                 **({"duration": iso_duration(track.duration)} if track.duration else {}),
                 **(
-                    {
-                        "byArtist": [
-                            {"@type": "MusicGroup", "name": c.name}
-                            for c in listed(track, "artist_credit")
-                        ]
-                    }
-                    if listed(track, "artist_credit")
+                    {"byArtist": [{"@type": "MusicGroup", "name": c.name} for c in artists]}
+                    if (artists := listed(track, "artist_credit"))
                     else {}
                 ),
             }
@@ -79,8 +73,8 @@ def release_json_ld(release, request):
         ]
     if release.original_year:
         data["datePublished"] = str(release.original_year)
-    if listed(release, "genres"):
-        data["genre"] = [g.name for g in listed(release, "genres")]
+    if genres := listed(release, "genres"):
+        data["genre"] = [g.name for g in genres]
     if release.film_id:
         data["about"] = {
             "@type": "Movie" if release.film.kind == "film" else "CreativeWork",

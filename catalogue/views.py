@@ -19,7 +19,6 @@ from catalogue.embeds import Embed
 from catalogue.forms import ReleaseFilterForm, SearchForm
 from catalogue.markdown import render_markdown
 from catalogue.models import (
-    COMPOSED_BY,
     Accolade,
     Artist,
     ChartEntry,
@@ -78,17 +77,21 @@ class CappedPaginator(Paginator):
         digest = hashlib.blake2b(f"{sql}|{params!r}".encode(), digest_size=16).hexdigest()
         return f"list-{kind}:{digest}:{self._generation}"
 
+    def _kept(self, kind, queryset, read):
+        """read(queryset), kept in the cache under the query's key until the lists change."""
+        key = self._key(kind, queryset)
+        found = cache.get(key)
+        if found is None:
+            found = read(queryset)
+            cache.set(key, found, COUNT_TIMEOUT)
+        return found
+
     @cached_property
     def _whole_order(self):
         ordered = self.object_list.values_list("pk", flat=True)[: self.cap + 1]
         if ordered.query.is_empty():
             return []
-        key = self._key("order", ordered)
-        found = cache.get(key)
-        if found is None:
-            found = list(ordered)
-            cache.set(key, found, COUNT_TIMEOUT)
-        return found
+        return self._kept("order", ordered, list)
 
     @cached_property
     def count(self):
@@ -98,12 +101,7 @@ class CappedPaginator(Paginator):
         matches = self.object_list.values("pk").order_by()[: self.cap + 1]
         if matches.query.is_empty():
             return 0
-        key = self._key("count", matches)
-        count = cache.get(key)
-        if count is None:
-            count = matches.count()
-            cache.set(key, count, COUNT_TIMEOUT)
-        return count
+        return self._kept("count", matches, lambda query: query.count())
 
     @property
     def is_capped(self):
@@ -126,13 +124,8 @@ class CappedPaginator(Paginator):
         start = low - low % size
         if high > start + size:  # a last page stretched by orphans
             return list(ids[low:high])
-        window = ids[start : start + size]
-        key = self._key("window", window)
-        found = cache.get(key)
-        if found is None:
-            found = list(window)
-            cache.set(key, found, COUNT_TIMEOUT)
-        return found[low - start : high - start]
+        window = self._kept("window", ids[start : start + size], list)
+        return window[low - start : high - start]
 
     def _get_page(self, object_list, *args, **kwargs):
         # object_list is the page's slice of the bare ordered query: its ids are picked by an
@@ -448,7 +441,7 @@ class ReleaseDetailView(DetailView):
         context["credits_by_role"] = [
             (role, list(group)) for role, group in groupby(credits, key=lambda c: c.role)
         ]
-        context["composers"] = [c for c in credits if c.role.name == COMPOSED_BY and not c.track_id]
+        context["composers"] = release.composers()
         context["embed"] = (
             Embed(release.embed_provider, release.embed_id, release.embed_is_playlist)
             if release.embed_provider and release.embed_id
@@ -464,7 +457,7 @@ class ReleaseDetailView(DetailView):
         context["page_description"] = release_parts.page_description(
             release, composers, pressing_count
         )
-        context["page_meta"] = release_parts.meta_html(release, composers, json_ld, self.request)
+        context["page_meta"] = release_parts.meta_html(release, composers, json_ld)
         context["page_top"] = release_parts.top_html(
             release, composers, pressing_count, bool(context["sides"])
         )
