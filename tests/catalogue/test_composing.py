@@ -1,13 +1,15 @@
 """Helpers for markup and related lists composed in Python."""
 
+import json
 import re
 
 import pytest
 from django.db.models.signals import post_init
 from django.middleware.csrf import CsrfViewMiddleware
 from django.test import RequestFactory
+from django.utils.html import json_script
 
-from catalogue.escaping import csrf_input
+from catalogue.escaping import csrf_input, script_json
 from catalogue.models import Pressing, Release
 from catalogue.prefetch import build, listed, place
 from tests.factories import PressingFactory, ReleaseFactory
@@ -24,6 +26,14 @@ def test_every_form_of_a_page_carries_the_same_valid_token():
     post.COOKIES["csrftoken"] = request.META["CSRF_COOKIE"]
     assert CsrfViewMiddleware(lambda r: None).process_view(post, lambda r: None, (), {}) is None
     assert csrf_input(RequestFactory().get("/")) != first  # another request, another mask
+
+
+def test_json_for_a_script_element_is_escaped_as_django_escapes_it():
+    text = '{"title": "</script><!-- A & B <b>", "note": "\\u003C stays"}'
+    django = re.fullmatch(r'<script type="application/json">(.*)</script>', json_script(text))
+    assert django  # json_script wraps the JSON of the text: compare with that JSON's escaping
+    assert script_json(json.dumps(text)) == django.group(1)
+    assert not {"<", ">", "&"} & set(script_json(text))
 
 
 @pytest.mark.django_db
