@@ -6,7 +6,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from catalogue import cards, images, search
+from catalogue import cards, images, paging, search
 from catalogue.durations import format_duration
 from catalogue.escaping import script_json
 from catalogue.release_parts import (
@@ -61,18 +61,10 @@ def release_card(release, lazy=True, terms=None):
     return cards.card_html(release, lazy=lazy, terms=terms)
 
 
-@register.inclusion_tag("catalogue/includes/pagination.html")
+@register.simple_tag
 def pagination(page_obj, page_query=""):
     """Previous/next and nearby page links, keeping the filters in the address."""
-    paginator = page_obj.paginator
-    numbers = paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1)
-    return {
-        "page_obj": page_obj,
-        "page_query": page_query,
-        "numbers": list(numbers),
-        "ellipsis": paginator.ELLIPSIS,
-        "capped": getattr(paginator, "is_capped", False),
-    }
+    return paging.pagination_html(page_obj, page_query)
 
 
 @register.simple_tag
