@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalogue.forms import ReleaseFilterForm
-from catalogue.models import Pressing, Release, Status
+from catalogue.models import FilmCredit, Pressing, Release, Status
 from catalogue.selectors import cards
 from catalogue.views import ARTIST_SHELF, CappedPaginator
 from tests.catalogue.conftest import add_track
@@ -291,6 +291,18 @@ def test_artist_page_lists_scores_and_appearances(
     with django_assert_num_queries(5):
         kavinsky = client.get(kavinsky_page)
     assert drive.title in text_of(kavinsky).split("Appears on")[1]
+
+
+def test_artist_page_lists_film_credits_and_unknown_addresses_are_not_found(client, drive):
+    artist = drive.credits.get().artist
+    other_film = FilmFactory(title="Contagion")
+    FilmCredit.objects.create(film=other_film, artist=artist, role=RoleFactory(name="Music By"))
+    FilmCredit.objects.create(film=drive.film, artist=artist, role=RoleFactory(name="Score By"))
+    text = text_of(client.get(artist.get_absolute_url()))
+    films = text.split("Films")[1]
+    assert f"{other_film} music by" in films and f"{drive.film} score by" in films
+    assert client.get(reverse("catalogue:artist-detail", args=["nobody"])).status_code == 404
+    assert client.get(reverse("catalogue:label-detail", args=["no-label"])).status_code == 404
 
 
 def test_label_and_film_pages(client, drive, django_assert_max_num_queries):
