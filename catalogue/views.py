@@ -157,6 +157,25 @@ def among(queryset, ids):
     return queryset.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [sorted(ids)]))
 
 
+@functools.cache
+def _first_published_among(size, order):
+    """ "The first ``size`` published releases in ``order`` among these ids", compiled once per
+    process (catalogue/compiled.py), the ids one array parameter as in ``among``."""
+    ids = [ID_MARK]
+    published = Release.objects.published()
+    first = among(published, ids).order_by(*order).values_list("pk", flat=True)[:size]
+    return CompiledQuery(first, ids=ids)
+
+
+def shelf_among(size, ids, order=NEWEST):
+    """shelf(size, among(Release.objects.published(), ids), order=order), its ids picked by a
+    compiled query: for an artist page's two shelves Django compiled and PostgreSQL planned the
+    pick on every page."""
+    if not ids:
+        return []
+    return cards_in_order(_first_published_among(size, order).run(ids=sorted(ids)))
+
+
 def shelf(size, *querysets, order=NEWEST):
     """The cards of the first ``size`` releases in ``order`` of the querysets together.
 
@@ -510,13 +529,14 @@ class ArtistDetailView(CompiledSlugMixin, DetailView):
         newest = ("-original_year", "-published_at", "-id")
         ids = self.object.release_ids_by_role()
         if ids is None:  # an artist on thousands of releases: walk them in order
-            composed = [published.composed_by(self.object)]
-            appears_on = published.appearing(self.object)
+            appearing = published.appearing(self.object)
+            composed = shelf(ARTIST_SHELF + 1, published.composed_by(self.object), order=newest)
+            appears_on = shelf(ARTIST_SHELF + 1, *appearing, order=newest)
         else:
-            composed = [among(published, ids[0])]
-            appears_on = [among(published, ids[1])]
-        context["composed"] = shelf(ARTIST_SHELF + 1, *composed, order=newest)
-        context["appears_on"] = shelf(ARTIST_SHELF + 1, *appears_on, order=newest)
+            composed = shelf_among(ARTIST_SHELF + 1, ids[0], order=newest)
+            appears_on = shelf_among(ARTIST_SHELF + 1, ids[1], order=newest)
+        context["composed"] = composed
+        context["appears_on"] = appears_on
         context["shelf_size"] = ARTIST_SHELF
         context["film_credits"] = _film_credits_query().run(artist=self.object.pk)
         return context
