@@ -173,6 +173,17 @@ class ReleaseFilterForm(forms.Form):
             self.is_valid()
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
 
+    def filters_described(self):
+        """The filters in use as text, the same for the same filters whatever the address's order
+        (a label or a composer by id): what a list's cached count and pages are kept under."""
+        return urlencode(
+            sorted(
+                (name, getattr(value, "pk", value))
+                for name, value in self.values.items()
+                if name not in NOT_FILTERS
+            )
+        )
+
     @property
     def sort_key(self):
         return self.values.get("sort") or self.default_sort

@@ -66,6 +66,12 @@ class CappedPaginator(Paginator):
     cap = 10_000
     window_pages = 20
     whole_order = False
+    # The list as text, when the view can say it (ReleaseListView: its filters and its sort): the
+    # cache keys are made from it rather than from the query's compiled SQL, which cost 0.25 ms a
+    # key to compile. The text must name everything the query depends on; the count's key leaves
+    # the sort out, so every sort of the same filters shares it, as the SQL's does.
+    described_as = None
+    sort_described_as = ""
 
     @cached_property
     def _generation(self):
@@ -73,8 +79,14 @@ class CappedPaginator(Paginator):
 
     def _key(self, kind, queryset):
         """A cache key for this query's answer, in the current generation of the lists."""
-        sql, params = queryset.query.sql_with_params()
-        digest = hashlib.blake2b(f"{sql}|{params!r}".encode(), digest_size=16).hexdigest()
+        query = queryset.query
+        if self.described_as is None:
+            sql, params = query.sql_with_params()
+            source = f"{sql}|{params!r}"
+        else:
+            order = "" if kind == "count" else self.sort_described_as
+            source = f"{self.described_as}|{order}|{query.low_mark}:{query.high_mark}"
+        digest = hashlib.blake2b(source.encode(), digest_size=16).hexdigest()
         return f"list-{kind}:{digest}:{self._generation}"
 
     def _kept(self, kind, queryset, read):
@@ -256,7 +268,11 @@ class ReleaseListView(FilteredReleasesMixin, ListView):
 
     def get_paginator(self, *args, **kwargs):
         paginator = super().get_paginator(*args, **kwargs)
-        paginator.whole_order = self.filter_form.sort_reads_every_match
+        form = self.filter_form
+        paginator.whole_order = form.sort_reads_every_match
+        # get_queryset's query is the published releases, filtered and sorted by the form alone.
+        paginator.described_as = f"published releases?{form.filters_described()}"
+        paginator.sort_described_as = form.sort_key
         return paginator
 
 

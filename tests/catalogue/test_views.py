@@ -472,6 +472,23 @@ def test_a_lists_count_is_shared_by_its_pages_and_sorts(client):
     assert not any("COUNT(" in q["sql"] for q in captured.captured_queries)
 
 
+def test_each_set_of_filters_keeps_its_own_count_and_pages(client):
+    for n in range(3):
+        PressingFactory(release=ReleaseFactory(title=f"LP {n}"), format=Pressing.Format.LP)
+    PressingFactory(release=ReleaseFactory(title="CD 0"), format=Pressing.Format.CD)
+    invada = LabelFactory(slug="invada")
+    PressingFactory(release=ReleaseFactory(title="LP on Invada"), format="lp", label=invada)
+    assert listed_count(client, "/releases/?format=lp") == "4"
+    assert listed_count(client, "/releases/?format=cd") == "1"
+    assert listed_count(client, "/releases/?label=invada&format=lp") == "1"
+    assert listed_count(client, "/releases/?format=lp&label=invada&page=1") == "1"  # same filters
+    assert listed_count(client, "/releases/?format=lp&label=nowhere") == "4"  # no such label
+    by_title = card_titles(client.get("/releases/?format=lp&sort=title"))
+    assert by_title == ["LP 0", "LP 1", "LP 2", "LP on Invada"]
+    newest = card_titles(client.get("/releases/?format=lp"))
+    assert newest == by_title[::-1]  # the factories publish each later than the one before
+
+
 def test_a_lists_count_follows_a_new_release_and_a_sell_out_at_once(
     client, settings, django_capture_on_commit_callbacks
 ):
