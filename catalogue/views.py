@@ -8,6 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import JSONObject
 from django.http import Http404
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, TemplateView
@@ -38,7 +39,7 @@ from catalogue.models import (
 )
 from catalogue.prefetch import annotate_lists, hydrate, json_list, listed, place
 from catalogue.search import MATCHES_COUNTED, query_words, search_releases
-from catalogue.selectors import cards_in_order, related_releases
+from catalogue.selectors import cards, cards_in_order, related_releases
 from catalogue.structured_data import release_json_ld
 
 HOME_SHELF = 8
@@ -169,23 +170,23 @@ def among(queryset, ids):
     return queryset.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [sorted(ids)]))
 
 
-@functools.cache
-def _first_published_among(size, order):
-    """ "The first ``size`` published releases in ``order`` among these ids", compiled once per
-    process (catalogue/compiled.py), the ids one array parameter as in ``among``."""
+@functools.lru_cache(maxsize=16)
+def _shelf_among(today, size, order):
+    """ "The cards of the first ``size`` published releases in ``order`` among these ids", one
+    query compiled once a day per process (catalogue/compiled.py; the cards show "pre-order"
+    by the day), the ids one array parameter as in ``among``."""
     ids = [ID_MARK]
-    published = Release.objects.published()
-    first = among(published, ids).order_by(*order).values_list("pk", flat=True)[:size]
-    return CompiledQuery(first, ids=ids)
+    first = among(Release.objects.published(), ids).order_by(*order).values("pk")[:size]
+    return CompiledQuery(cards(Release.objects.filter(pk__in=first)).order_by(*order), ids=ids)
 
 
 def shelf_among(size, ids, order=NEWEST):
-    """shelf(size, among(Release.objects.published(), ids), order=order), its ids picked by a
-    compiled query: for an artist page's two shelves Django compiled and PostgreSQL planned the
-    pick on every page."""
+    """shelf(size, among(Release.objects.published(), ids), order=order) in one prepared
+    statement: for an artist page's two shelves Django compiled and PostgreSQL planned the pick of
+    the ids on every page, and the cards were a second statement."""
     if not ids:
         return []
-    return cards_in_order(_first_published_among(size, order).run(ids=sorted(ids)))
+    return _shelf_among(timezone.localdate(), size, order).run(ids=sorted(ids))
 
 
 def shelf(size, *querysets, order=NEWEST):
