@@ -110,12 +110,12 @@ def _filter_fields(extra_sorts, sorts, filters):
     fields = copy.deepcopy(_FilterFields.base_fields)
     sort_choices = list(extra_sorts)
     sort_choices += [(key, label) for key, (label, _) in BUILT_IN_SORTS.items()]
-    sort_choices += [(s.key, s.label) for s in sorts.values()]
+    sort_choices += [(sort.key, sort.label) for _, sort in sorts]
     fields["sort"].choices = sort_choices
     # The menu is read when the form is shown; the submitted label is still checked against
     # the table (ModelChoiceField's queryset).
     fields["label"].choices = label_menu
-    for key, registered in filters.items():
+    for key, registered in filters:
         if key in fields:
             continue
         if registered.widget == "checkbox":
@@ -131,18 +131,6 @@ def _filter_fields(extra_sorts, sorts, filters):
     return MappingProxyType(fields)
 
 
-class _Registered(dict):
-    """hooks.sorts() or hooks.filters(), hashable by what is registered, for _filter_fields."""
-
-    def __hash__(self):
-        return hash(tuple((key, id(value)) for key, value in self.items()))
-
-    def __eq__(self, other):
-        return tuple((k, id(v)) for k, v in self.items()) == tuple(
-            (k, id(v)) for k, v in other.items()
-        )
-
-
 class ReleaseFilterForm(forms.Form):
     """Filters combine (AND); each bad value is reported and ignored, the rest still apply."""
 
@@ -151,10 +139,11 @@ class ReleaseFilterForm(forms.Form):
         self.default_sort = default_sort
         self.registered_filters = hooks.filters()
         self.registered_sorts = hooks.sorts()
+        # Registered sorts and filters are frozen dataclasses: their items are the cache's key.
         shared = _filter_fields(
             tuple(extra_sorts or ()),
-            _Registered(self.registered_sorts),
-            _Registered(self.registered_filters),
+            tuple(self.registered_sorts.items()),
+            tuple(self.registered_filters.items()),
         )
         # A dict of its own (a form may add a field), of the shared, never-changed fields.
         self.fields = dict(shared)
