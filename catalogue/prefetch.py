@@ -16,14 +16,15 @@ from django.db.models.functions import JSONObject
 PREFIX = "_json_"
 
 
-def json_list(queryset, link="release", outer="pk", **fields):
-    """A column holding queryset's rows (linked to the outer row through `link`) as JSON objects.
+def json_list(queryset, link="release", outer="pk", limit=None, **fields):
+    """A column holding queryset's rows (linked to the outer row through `link`) as JSON objects,
+    the first `limit` of them when given.
 
     fields map JSON keys to lookups, e.g. name="name", artist=JSONObject(name="artist__name").
     Keys must be field names or attnames of queryset's model (or nested objects of related ones).
     """
     rows = queryset.filter(**{link: OuterRef(outer)}).values(json=JSONObject(**fields))
-    return ArraySubquery(rows)
+    return ArraySubquery(rows if limit is None else rows[:limit])
 
 
 def annotate_lists(queryset, **lists):
