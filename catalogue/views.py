@@ -537,25 +537,26 @@ def _artist_page_query():
 
 
 class CompiledSlugMixin:
-    """DetailView.get_object() through the compiled slug lookup above."""
+    """DetailView.get_object() through a compiled slug lookup: the model's own (above) unless
+    the view names another (``slug_query``)."""
+
+    def slug_query(self):
+        return _by_slug(self.model)
 
     def get_object(self, queryset=None):
-        found = _by_slug(self.model).run(slug=self.kwargs["slug"])
+        found = self.slug_query().run(slug=self.kwargs["slug"])
         if not found:
             raise Http404(f"No {self.model._meta.verbose_name} has this address.")
         return found[0]
 
 
-class ArtistDetailView(DetailView):
+class ArtistDetailView(CompiledSlugMixin, DetailView):
     template_name = "catalogue/artist_detail.html"
     context_object_name = "artist"
     model = Artist
 
-    def get_object(self, queryset=None):
-        found = _artist_page_query().run(slug=self.kwargs["slug"])
-        if not found:
-            raise Http404("No artist has this address.")
-        return found[0]
+    def slug_query(self):
+        return _artist_page_query()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
