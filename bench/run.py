@@ -28,6 +28,7 @@ WORK = RESULTS / "work"
 LUA = ROOT / "bench" / "wrk" / "report.lua"
 PORT = int(os.environ.get("BENCH_PORT", "8077"))
 BASE = f"http://127.0.0.1:{PORT}"
+RUN_ID = f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{os.getpid()}"
 PYTHON = sys.executable
 
 
@@ -58,6 +59,10 @@ def bench_env(extra=None):
         "EMBEDDED_DATABASE_NAME": "needledrop_bench",
         "MEDIA_ROOT": str(WORK / "media"),
     }
+    if os.environ.get("REDIS_URL"):
+        # Pages and lists a shared cache kept from an earlier run would make the cold scenarios
+        # warm: each run keeps its keys apart.
+        env["CACHE_KEY_PREFIX"] = f"needledrop-bench-{RUN_ID}"
     if os.environ.get("BENCH_DATABASE_URL"):
         env["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
     else:
@@ -317,6 +322,7 @@ def main():
         "workers": args.workers,
         "threads": args.threads,
         "stripe_latency_ms": args.stripe_latency_ms,
+        "cache": "redis" if os.environ.get("REDIS_URL") else "local memory",
         "connections": args.connections,
         "seconds": args.seconds,
         "pace_seconds": args.pace_seconds,

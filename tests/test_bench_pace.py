@@ -1,4 +1,4 @@
-"""The benchmark's ratio to the machine's pace around each scenario (bench/run.py)."""
+"""The benchmark's ratio to the machine's pace around each scenario, and its runs' settings (bench/run.py)."""
 
 from bench.run import add_pace_ratios
 
@@ -22,3 +22,19 @@ def test_without_a_later_ceiling_run_the_one_before_stands_alone():
     results = [{"name": "vote", "rps": 500.0, "pace_before_rps": 1000.0}]
     add_pace_ratios(results)
     assert results[0]["pace_rps"] == 1000.0 and results[0]["ratio_to_pace"] == 0.5
+
+
+def test_runs_with_a_shared_cache_keep_their_keys_apart(monkeypatch):
+    # A shared cache (Redis) outlives a run: the pages and lists one run kept would make the next
+    # run's cold scenarios warm.
+    from bench import run
+
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/5")
+    first = run.bench_env()["CACHE_KEY_PREFIX"]
+    monkeypatch.setattr(run, "RUN_ID", "another-run")
+    second = run.bench_env()["CACHE_KEY_PREFIX"]
+
+    assert first.startswith("needledrop-bench-") and first != second
+
+    monkeypatch.delenv("REDIS_URL")
+    assert "CACHE_KEY_PREFIX" not in run.bench_env()
