@@ -1,5 +1,6 @@
 """The benchmark's ratio to the machine's pace around each scenario, and its runs' settings (bench/run.py)."""
 
+from bench import run
 from bench.run import add_pace_ratios
 
 
@@ -27,8 +28,7 @@ def test_without_a_later_ceiling_run_the_one_before_stands_alone():
 def test_runs_with_a_shared_cache_keep_their_keys_apart(monkeypatch):
     # A shared cache (Redis) outlives a run: the pages and lists one run kept would make the next
     # run's cold scenarios warm.
-    from bench import run
-
+    monkeypatch.delenv("CACHE_KEY_PREFIX", raising=False)
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/5")
     first = run.bench_env()["CACHE_KEY_PREFIX"]
     monkeypatch.setattr(run, "RUN_ID", "another-run")
