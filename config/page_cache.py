@@ -15,10 +15,11 @@ import hashlib
 import re
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.utils.connection import ConnectionProxy
 
 from catalogue.cache import generations
 from catalogue.models import Release
@@ -30,6 +31,9 @@ TIMEOUT = 600
 MAGAZINE_TIMEOUT = 60
 # "Most wanted" moves with every vote, which bumps nothing: a short life instead.
 VOTES_TIMEOUT = 30
+
+# Pages in a cache of their own (settings.CACHES), so their flood evicts nothing else.
+pages = ConnectionProxy(caches, "pages")
 
 PAGES = {
     "catalogue:home": ("catalogue", "reviews", "shop"),
@@ -62,7 +66,7 @@ class PageCacheMiddleware:
         response = self.get_response(request)
         key = getattr(request, "_page_cache_key", None)
         if key and self._storable(request, response):
-            cache.set(
+            pages.set(
                 key, self._entry(request, response.content.decode()), request._page_cache_timeout
             )
         return response
@@ -84,7 +88,7 @@ class PageCacheMiddleware:
         path = request.get_full_path()
         digest = hashlib.blake2b(f"{name}|{path}".encode(), digest_size=16).hexdigest()
         key = f"page:{digest}:{generations(*scopes)}"
-        entry = cache.get(key)
+        entry = pages.get(key)
         if entry is not None:
             page = self._fill(request, entry, slug)
             if page is not None:

@@ -9,7 +9,8 @@ def _media_root(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache, as a freshly started server would."""
-    from django.core.cache import cache
+    """Each test starts with empty caches, as a freshly started server would."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in caches.settings:
+        caches[alias].clear()

@@ -112,17 +112,25 @@ if PARALLEL_WORKERS >= 0:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when REDIS_URL is set (shared by every web process), local memory otherwise.
+# Whole pages (config/page_cache.py) have a cache of their own: in local memory a cache keeps 300
+# entries and culls the least recently used, and a stream of pages nobody had asked for (a
+# crawler, a release day) evicted the small, costly entries kept beside them: list windows and
+# counts (4 ms each to read again), sessions, rate-limit counts (docs/performance.md). The
+# generations stay in the default cache (a generation evicted with the "shop" scope's pages
+# would make every list read its windows again); a release page adds one small key there.
 if env("REDIS_URL", default=""):
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": env("REDIS_URL"),
-            # The benchmark gives each run a prefix of its own, so no run finds another's pages.
-            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="needledrop"),
-        }
+    _redis = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env("REDIS_URL"),
+        # The benchmark gives each run a prefix of its own, so no run finds another's pages.
+        "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="needledrop"),
     }
+    CACHES = {"default": _redis, "pages": {**_redis}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"},
+    }
 
 SESSION_ENGINE = "config.sessions"
 

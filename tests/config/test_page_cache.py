@@ -178,3 +178,34 @@ def test_a_first_time_visitor_costs_no_query_and_still_gets_a_voter_cookie(relea
     assert len(captured.captured_queries) == 0
     assert "nd_voter" in response.cookies
     assert "What Do You Think of This Release?" in response.content.decode()
+
+
+def test_a_stream_of_pages_leaves_the_kept_list_windows_alone(settings):
+    # Local memory keeps a bounded number of entries per cache and culls the least recently used.
+    # Pages have a cache of their own: thirty release pages nobody asked for before (a page and a
+    # generation each, when they shared the default cache) must not push the list's kept window
+    # and count out. Each cache holds 50 entries here, 300 in production against a crawler's
+    # thousands of pages.
+    locmem = "django.core.cache.backends.locmem.LocMemCache"
+    settings.CACHES = {
+        "default": {"BACKEND": locmem, "LOCATION": "flood-default", "OPTIONS": {"MAX_ENTRIES": 50}},
+        "pages": {"BACKEND": locmem, "LOCATION": "flood-pages", "OPTIONS": {"MAX_ENTRIES": 50}},
+    }
+    from django.core.cache import caches
+
+    for alias in caches.settings:
+        caches[alias].clear()
+    releases = ReleaseFactory.create_batch(31)
+    client = reader()
+    queries(client, "/releases/")  # the first page: its window of pages and the count are kept
+
+    for release in releases[:30]:
+        queries(client, release.get_absolute_url())
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/releases/?page=2")
+
+    assert response.status_code == 200
+    statements = [query["sql"] for query in captured.captured_queries]
+    assert not [sql for sql in statements if "COUNT(" in sql.upper()]
+    assert not [sql for sql in statements if "LIMIT 480" in sql]
+    assert len(statements) <= 2  # the page's cards (and at most the session)
