@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -191,8 +192,6 @@ def test_a_stream_of_pages_leaves_the_kept_list_windows_alone(settings):
         "default": {"BACKEND": locmem, "LOCATION": "flood-default", "OPTIONS": {"MAX_ENTRIES": 50}},
         "pages": {"BACKEND": locmem, "LOCATION": "flood-pages", "OPTIONS": {"MAX_ENTRIES": 50}},
     }
-    from django.core.cache import caches
-
     for alias in caches.settings:
         caches[alias].clear()
     releases = ReleaseFactory.create_batch(31)
