@@ -199,12 +199,6 @@ class ReleaseFilterForm(forms.Form):
                 queryset = registered.apply(queryset, raw)
         return queryset
 
-    @property
-    def sort_reads_every_match(self):
-        """Whether the chosen sort's query reads every match whatever the page (ListSort)."""
-        registered = self.registered_sorts.get(self.sort_key)
-        return bool(registered and registered.reads_every_match)
-
     def order(self, queryset):
         key = self.sort_key
         if key in BUILT_IN_SORTS:

@@ -15,10 +15,6 @@ class ListSort:
     key: str  # the value of ?sort= in the URL
     label: str  # shown in the sort menu
     apply: Callable[[Any], Any]  # queryset -> ordered queryset
-    # True when the ordered query joins and sorts every match whatever page is asked for (as
-    # sorting by another app's column does): the release list then reads the whole order once
-    # and keeps it, as it keeps a count (catalogue.views.CappedPaginator).
-    reads_every_match: bool = False
 
 
 @dataclass(frozen=True)

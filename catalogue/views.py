@@ -1,5 +1,6 @@
 import functools
 import hashlib
+from array import array
 from itertools import groupby
 
 from django.core.cache import cache
@@ -51,22 +52,19 @@ COUNT_TIMEOUT = 60
 class CappedPaginator(Paginator):
     """Counts at most ``cap`` matches, so a page never counts 100,000 rows to say "10,000+".
 
-    A page's ids are read with those of the pages around it, ``window_pages`` pages at a time,
-    and kept: a page deep in a list costs its OFFSET walk once for its whole window (sorting by
-    price, the walk joins every matching release to its price: 25-50 ms at 100,000 releases).
-    Counts and windows are kept until a change to the catalogue or the shop, or for a minute,
-    for releases published on a schedule.
-
-    A list whose order joins and sorts every match whatever the page (``whole_order``, set by the
-    view for such a sort: the shop's price) is read whole, its first ``cap`` + 1 ids, for any page
-    beyond the first window, and kept the same way: a window deep in such a list cost as much as
-    the whole order (at 100,000 releases, CD by price: 52 ms a window, 78 ms the whole), while
-    the first window, where most readers stay, costs a few milliseconds.
+    The first ``window_pages`` pages' ids, where most readers stay, are read together and kept: a
+    few milliseconds at 100,000 releases. Beyond them the list's whole order is read once, its
+    first ``cap`` + 1 ids, and kept packed (8 bytes an id, 80 KB): a window of 20 pages near
+    page 400 cost 1.2-8.7 ms to walk to (45 ms for CDs by price, which joins every match to its
+    price whatever the page), the whole order 3.8-11 ms (49 ms), so a reader or a crawler going
+    deeper pays for the whole order about what two or three deep windows cost, then nothing more
+    (docs/performance.md). Counts and orders are kept until a change to the catalogue or the
+    shop, or for a minute, for releases published on a schedule. A paginator without windows
+    (search) reads each page's ids on their own.
     """
 
     cap = 10_000
     window_pages = 20
-    whole_order = False
     # The list as text, when the view can say it (ReleaseListView: its filters and its sort): the
     # cache keys are made from it rather than from the query's compiled SQL, which cost 0.25 ms a
     # key to compile. The text must name everything the query depends on; the count's key leaves
@@ -103,8 +101,11 @@ class CappedPaginator(Paginator):
     def _whole_order(self):
         ordered = self.object_list.values_list("pk", flat=True)[: self.cap + 1]
         if ordered.query.is_empty():
-            return []
-        return self._kept("order", ordered, list)
+            return array("q")
+        # Packed: a cache hands back a copy of what it keeps, and 10,001 ids as a list of Python
+        # ints cost 0.4 ms a page to copy, as bytes 7 µs.
+        packed = self._kept("order", ordered, lambda ids: array("q", ids).tobytes())
+        return array("q", packed)
 
     @cached_property
     def count(self):
@@ -124,21 +125,17 @@ class CappedPaginator(Paginator):
     card_fields = ()
 
     def _page_ids(self, low, high):
-        """The ids of the list's rows low to high, from the window of pages that holds them, or
-        from the whole order beyond the first window when the list is read whole."""
+        """The ids of the list's rows low to high: from the first window of pages, from the
+        whole order beyond it, or on their own without windows."""
         if high <= low:
             return []
-        size = self.window_pages * self.per_page if self.window_pages else None
-        if self.whole_order and (size is None or low >= size):
-            return self._whole_order[low:high]
         ids = self.object_list.values_list("pk", flat=True)
         if not self.window_pages:
             return list(ids[low:high])
-        start = low - low % size
-        if high > start + size:  # a last page stretched by orphans
-            return list(ids[low:high])
-        window = self._kept("window", ids[start : start + size], list)
-        return window[low - start : high - start]
+        size = self.window_pages * self.per_page
+        if high > size:
+            return self._whole_order[low:high].tolist()
+        return self._kept("window", ids[:size], list)[low:high]
 
     def _get_page(self, object_list, *args, **kwargs):
         # object_list is the page's slice of the bare ordered query: its ids are picked by an
@@ -270,7 +267,6 @@ class ReleaseListView(FilteredReleasesMixin, ListView):
     def get_paginator(self, *args, **kwargs):
         paginator = super().get_paginator(*args, **kwargs)
         form = self.filter_form
-        paginator.whole_order = form.sort_reads_every_match
         # get_queryset's query is the published releases, filtered and sorted by the form alone.
         paginator.described_as = f"published releases?{form.filters_described()}"
         paginator.sort_described_as = form.sort_key

@@ -19,8 +19,6 @@ class RatingsConfig(AppConfig):
                 F("poll_tally__buying").desc(nulls_last=True), "-published_at", "-id"
             )
 
-        # It joins every release to its tally and sorts them all, whatever the page: the list
-        # reads the whole order once and keeps it (reads_every_match).
-        register_sort(ListSort("wanted", "Most wanted", most_wanted, reads_every_match=True))
+        register_sort(ListSort("wanted", "Most wanted", most_wanted))
         demo_loaded.connect(add_demo_votes, dispatch_uid="ratings.demo_votes")
         user_logged_in.connect(adopt_anonymous_votes, dispatch_uid="ratings.adopt_votes")

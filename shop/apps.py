@@ -22,11 +22,7 @@ class ShopConfig(AppConfig):
         hooks.register_filter(
             hooks.ListFilter("price_max", "Price up to", selectors.filter_price_max, "number")
         )
-        hooks.register_sort(
-            hooks.ListSort(
-                "price", "Price, low to high", selectors.sort_by_price, reads_every_match=True
-            )
-        )
+        hooks.register_sort(hooks.ListSort("price", "Price, low to high", selectors.sort_by_price))
         hooks.register_pressing_annotation(selectors.prefetch_for_pressings)
         hooks.register_json_ld(selectors.add_offers_to_json_ld)
         hooks.register_card_part(card_price)

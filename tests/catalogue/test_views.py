@@ -367,51 +367,36 @@ def test_list_pages_hold_the_same_releases_as_slices_of_the_list(sort):
     form = ReleaseFilterForm({"sort": sort})
     releases = form.order(cards(form.apply(Release.objects.published())))
     expected = [[r.pk for r in releases[i : i + 4]] for i in range(0, 11, 4)]
-    # Windows of one page, of two (the third page in a second window), none, and the whole
-    # order read beyond a first window of one page.
-    for window_pages, whole_order in ((1, False), (2, False), (None, False), (1, True)):
+    # A first window of one page (the whole order beyond it), of two (the third page in the
+    # whole order), of every page, and no windows.
+    for window_pages in (1, 2, 3, None):
         paginator = CappedPaginator(releases, 4)
         paginator.window_pages = window_pages
-        paginator.whole_order = whole_order
         pages = [[r.pk for r in paginator.page(n).object_list] for n in paginator.page_range]
         assert pages == expected
 
 
-def test_pages_of_one_window_read_its_ids_once(django_assert_num_queries):
-    for n in range(30):
-        ReleaseFactory(slug=f"score-{n}")
-    releases = Release.objects.published().order_by("-published_at", "-id")
-    first = CappedPaginator(releases, 4)
-    with django_assert_num_queries(3):  # the count, the window's ids, the page's cards
-        first.page(1)
-    later = CappedPaginator(releases, 4)
-    with django_assert_num_queries(1):  # the cards: the count and the ids are kept
-        page = later.page(5)
-    assert [r.slug for r in page.object_list] == [r.slug for r in releases[16:20]]
-
-
-def test_a_sort_that_reads_every_match_is_read_whole_beyond_its_first_window(
-    django_assert_num_queries,
-):
+@pytest.mark.parametrize("sort", ["newest", "price"])
+def test_a_list_is_read_whole_beyond_its_first_window(sort, django_assert_num_queries):
     for n in range(30):
         pressing_on_sale(release=ReleaseFactory(slug=f"score-{n}"), amount=Decimal(40 - n))
-    assert not ReleaseFilterForm({"sort": "newest"}).sort_reads_every_match
-    form = ReleaseFilterForm({"sort": "price"})
-    assert form.sort_reads_every_match  # the shop's join to its prices
+    form = ReleaseFilterForm({"sort": sort})
     releases = form.order(form.apply(Release.objects.published()))
 
     def paginator():
         made = CappedPaginator(releases, 4)
         made.window_pages = 2
-        made.whole_order = True
         return made
 
     with django_assert_num_queries(3):  # the count, the first window's ids, the cards
         paginator().page(1)
+    with django_assert_num_queries(1):  # the cards: the count and the first window are kept
+        paginator().page(2)
     with django_assert_num_queries(2):  # the whole order, the cards
         paginator().page(3)
     with django_assert_num_queries(1):  # the cards: the count and the order are kept
         page = paginator().page(8)
+    # The newest are the last made; the cheapest too (40 - n).
     assert [r.slug for r in page.object_list] == ["score-1", "score-0"]
 
 
