@@ -8,7 +8,7 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.db import connection, models
 from django.db.models import Q
-from django.db.models.functions import Coalesce, Now, NullIf
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from catalogue.compiled import PreparedSQL
@@ -229,17 +229,9 @@ def composer_credits(artist):
 
 class ReleaseQuerySet(PublishedQuerySet):
     def for_cards(self, *extra_fields):
-        """Only what a release card shows, with its badges, in a fixed number of queries."""
+        """Only what a release card shows, with its badges, from the release's and its film's
+        rows: the composer and the badges' facts are kept on the release's row."""
         today = timezone.localdate()
-        pressings = Pressing.objects.filter(release=models.OuterRef("pk"))
-        composer = (
-            Credit.objects.filter(
-                release=models.OuterRef("pk"), track__isnull=True, role__name=COMPOSED_BY
-            )
-            .annotate(shown=Coalesce(NullIf("credited_as", models.Value("")), "artist__name"))
-            .order_by("order", "id")
-            .values("shown")[:1]
-        )
         return (
             self.select_related("film")
             .only(
@@ -255,9 +247,12 @@ class ReleaseQuerySet(PublishedQuerySet):
                 *extra_fields,
             )
             .annotate(
-                composer_name=models.Subquery(composer),
-                has_limited=models.Exists(pressings.filter(edition_size__isnull=False)),
-                has_preorder=models.Exists(pressings.filter(release_date__gt=today)),
+                composer_name=models.F("card_composer"),
+                has_limited=models.F("has_limited_pressing"),
+                has_preorder=models.ExpressionWrapper(
+                    models.Q(latest_pressing_date__gt=today),
+                    output_field=models.BooleanField(),
+                ),
             )
         )
 
@@ -372,6 +367,13 @@ class Release(models.Model):
     # kept by the database's triggers (catalogue/migrations/0005), whatever writes them.
     pressing_formats = ArrayField(models.CharField(max_length=10), default=list, editable=False)
     pressing_colours = ArrayField(models.CharField(max_length=10), default=list, editable=False)
+    # What a card shows beside the title, on the release's own row, kept by the database's
+    # triggers (catalogue/migrations/0009) from its credits, artists and pressings: the first
+    # composer as credited, whether a pressing is limited, and the latest pressing's date (a
+    # date after today makes a pre-order).
+    card_composer = models.CharField(max_length=200, blank=True, editable=False)
+    has_limited_pressing = models.BooleanField(default=False, editable=False)
+    latest_pressing_date = models.DateField(null=True, editable=False)
 
     objects = ReleaseQuerySet.as_manager()
 
