@@ -115,18 +115,35 @@ def _instance(model, values):
 
     Model.__init__ spends most of its time on what a row from the database does not need (keyword
     arguments, the pre_init and post_init signals); a release page builds some thirty instances
-    this way. The instance's attributes are set as __init__ sets them, each field's attname in
-    the instance's __dict__ (the file fields' descriptors keep their value there too). A model
-    something listens to at init (an image field's dimension fields, say) goes through __init__.
+    this way. A model something listens to at init (an image field's dimension fields, say) goes
+    through __init__.
     """
-    if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
+    if init_listened(model):
         instance = model(*values)
-    else:
-        instance = model.__new__(model)
-        instance.__dict__.update(zip(_attnames(model), values, strict=True))
-        instance._state = ModelState()
-    instance._state.adding = False
-    instance._state.db = "default"
+        instance._state.adding = False
+        instance._state.db = "default"
+        return instance
+    return saved_instance(model, "default", _attnames(model), values)
+
+
+def init_listened(model):
+    """Whether anything listens to model's pre_init or post_init signals."""
+    return signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model)
+
+
+def saved_instance(model, db, attnames, values, fetch_mode=None):
+    """An instance of model as read from database db, with values for the fields attnames, as
+    Model.from_db() makes it: its attributes set as Model.__init__ sets them, each attname in the
+    instance's __dict__ (the file fields' descriptors keep their value there too); a field left
+    out loads on first access, as a deferred field does; the query's fetch mode, if it has one.
+    Only for a model nothing listens to at init (init_listened)."""
+    instance = model.__new__(model)
+    instance.__dict__.update(zip(attnames, values, strict=True))
+    state = instance._state = ModelState()
+    state.adding = False
+    state.db = db
+    if fetch_mode is not None:
+        state.fetch_mode = fetch_mode
     return instance
 
 

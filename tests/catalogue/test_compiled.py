@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import DatabaseError, connection
-from django.db.models import F
+from django.db.models import F, Model, signals
 from django.utils import timezone
 
 from catalogue.compiled import CompiledQuery
@@ -97,3 +97,42 @@ def test_runs_leave_the_compiled_queryset_as_it_was():
     assert "get_compiler" not in vars(queryset.query)
     assert queryset._result_cache is None
     assert str(queryset.query.where) == where_before
+
+
+def test_rows_become_the_instances_django_would_make():
+    """QuickLoading.from_db against Model.from_db: every loaded field and deferred one, the
+    state, a deferred field loading on access, and related objects from select_related."""
+    release = ReleaseFactory(title="Drive", description="Neon and synths.")
+    every = [field.attname for field in Release._meta.concrete_fields]
+    for queryset, names in (
+        (Release.objects.all(), every),
+        (Release.objects.only("title", "slug"), ["id", "title", "slug"]),
+        (
+            Release.objects.select_related("film").only("title", "film__title"),
+            ["id", "title", "film_id"],
+        ),
+    ):
+        quick = queryset.get(pk=release.pk)
+        values = Release.objects.filter(pk=release.pk).values_list(*names).get()
+        django = Model.from_db.__func__(Release, "default", names, values)
+        own = {key: value for key, value in quick.__dict__.items() if key != "_state"}
+        assert own == {key: value for key, value in django.__dict__.items() if key != "_state"}
+        assert quick.get_deferred_fields() == django.get_deferred_fields()
+        assert (quick._state.adding, quick._state.db) == (False, "default")
+    assert quick.film.title == release.film.title
+    assert Release.objects.only("title").get(pk=release.pk).description == "Neon and synths."
+
+
+def test_a_model_listened_to_at_init_is_built_through_init():
+    release = ReleaseFactory()
+    seen = []
+
+    def listener(sender, instance, **kwargs):
+        seen.append(instance.pk)
+
+    signals.post_init.connect(listener, sender=Release)
+    try:
+        Release.objects.get(pk=release.pk)
+    finally:
+        signals.post_init.disconnect(listener, sender=Release)
+    assert seen == [release.pk]
