@@ -86,10 +86,11 @@ def published_release_summary(slug):
 
 
 # Same film first, then same composer, then RIYL overlap: catalogue/migrations/0008, which runs
-# the four capped lists from plans kept for the connection.
+# the four capped lists from plans kept for the connection, and 0010, which runs a list only while
+# fewer than the releases wanted have been found.
 _RELATED_SQL = (
     "SELECT release_id, reason FROM catalogue_related_releases("
-    "%s::bigint, %s::bigint, %s::bigint[], %s::text, %s::bigint[], %s::integer)"
+    "%s::bigint, %s::bigint, %s::bigint[], %s::text, %s::bigint[], %s::integer, %s::integer)"
 )
 
 
@@ -106,7 +107,7 @@ def related_releases(release, limit=RELATED_LIMIT):
     with connection.cursor() as cursor:
         cursor.execute(
             _RELATED_SQL,
-            [release.film_id, release.pk, composer_ids, COMPOSED_BY, riyl_ids, limit * 2],
+            [release.film_id, release.pk, composer_ids, COMPOSED_BY, riyl_ids, limit * 2, limit],
         )
         rows = cursor.fetchall()
     ranked = {}

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from catalogue.forms import ReleaseFilterForm
 from catalogue.models import FilmCredit, Pressing, Release, Status
-from catalogue.selectors import cards
+from catalogue.selectors import _RELATED_SQL, cards
 from catalogue.views import ARTIST_SHELF, CappedPaginator
 from tests.catalogue.conftest import add_track
 from tests.factories import (
@@ -346,6 +346,25 @@ def test_related_releases_by_film_composer_and_riyl(client, drive):
     )
     for hidden in ("Unrelated", "Hidden", "Unfinished", "Next Week"):
         assert hidden not in related
+
+
+def test_related_lists_stop_once_enough_releases_are_found(drive):
+    """The later lists run only while the earlier ones hold fewer releases than are shown."""
+    composer = drive.credits.get().artist
+    same_film = [ReleaseFactory(film=drive.film) for _ in range(2)]
+    same_composer = ReleaseFactory(title="Solaris")
+    CreditFactory(release=same_composer, artist=composer, role=RoleFactory(name="Composed By"))
+
+    def reasons(limit):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _RELATED_SQL,
+                [drive.film_id, drive.pk, [composer.pk], "Composed By", [], limit * 2, limit],
+            )
+            return cursor.fetchall()
+
+    assert reasons(2) == [(release.pk, 1) for release in same_film]
+    assert reasons(3) == [(release.pk, 1) for release in same_film] + [(same_composer.pk, 2)]
 
 
 def test_sitemap_lists_only_published_releases(drive):
