@@ -73,6 +73,20 @@ def annotate_for_list(queryset):
 
 
 _pressing_annotators: list[Callable[[Any], Any]] = []
+_release_page_annotations: dict[str, Callable[[], Any]] = {}
+
+
+def register_release_page_annotation(name: str, expression: Callable[[], Any]) -> None:
+    """``expression()`` makes an annotation on the release page's own row (say, whether the
+    release has published reviews), so the app's tag reads it there instead of sending a
+    statement of its own. Made once per process, with the page's query."""
+    _release_page_annotations[name] = expression
+
+
+def release_page_annotations() -> dict[str, Any]:
+    return {name: expression() for name, expression in _release_page_annotations.items()}
+
+
 _json_ld_contributors: list[Callable[[Any, dict], None]] = []
 
 

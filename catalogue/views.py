@@ -379,7 +379,9 @@ def _release_page_parts():
         ),
     )
     return annotate_lists(
-        Release.objects.published().select_related("film"),
+        Release.objects.published()
+        .select_related("film")
+        .annotate(**hooks.release_page_annotations()),
         riyl=json_list(
             RiylEntry.objects.order_by("order", "id"),
             id="id",

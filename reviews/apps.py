@@ -24,8 +24,19 @@ class ReviewsConfig(AppConfig):
         for name, signal in (("save", post_save), ("delete", post_delete), ("m2m", m2m_changed)):
             signal.connect(magazine_changed, weak=False, dispatch_uid=f"reviews.cache.{name}")
 
+        from django.db.models import Exists, OuterRef
+
+        from catalogue import hooks
         from catalogue.images import renditions_on_save
         from reviews.models import Feature, FeatureEntry, Review, ReviewImage
+
+        # Whether a release has published reviews, read with the release page's own row: most
+        # releases have none, and their pages then send no reviews statement
+        # (reviews.templatetags.reviews.release_reviews).
+        hooks.register_release_page_annotation(
+            "has_published_reviews",
+            lambda: Exists(Review.objects.published().filter(releases=OuterRef("pk"))),
+        )
 
         # Each picture in the widths of the pages that show it (catalogue/images.py, SIZES).
         renditions_on_save(Review, "hero_image", ("article",))

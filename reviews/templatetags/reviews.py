@@ -23,9 +23,15 @@ def _release_reviews_query():
 
 @register.inclusion_tag("reviews/includes/release_reviews.html")
 def release_reviews(release):
-    """The published reviews of a release, newest first, with their pull quotes as endorsements."""
-    reviews = _release_reviews_query().run(release=release.pk)
-    prefetch_related_objects(reviews, "authors")
+    """The published reviews of a release, newest first, with their pull quotes as endorsements.
+
+    A release read for its page says whether it has any (``has_published_reviews``, see
+    reviews/apps.py): none, no statement."""
+    if getattr(release, "has_published_reviews", True):
+        reviews = _release_reviews_query().run(release=release.pk)
+        prefetch_related_objects(reviews, "authors")
+    else:
+        reviews = []
     return {
         "release": release,
         "reviews": reviews,

@@ -51,3 +51,29 @@ def test_release_page_and_home_page_show_reviews(client):
     ReviewFactory(releases=[release], headline="On the release page", pull_quote="A quote.")
     assert "On the release page" in client.get(release.get_absolute_url()).content.decode()
     assert "On the release page" in client.get("/").content.decode()
+
+
+def test_a_release_page_reads_whether_there_are_reviews_with_the_release(
+    client, django_assert_num_queries
+):
+    """The release's own row says whether it has published reviews (reviews/apps.py): a page
+    without any sends no reviews statement; a review published a moment ago shows at once."""
+    from catalogue.views import ReleaseDetailView
+
+    release = ReleaseFactory()
+    ReviewFactory(releases=[release], headline="Not yet", status=Status.DRAFT, publish_at=None)
+
+    def page_release():
+        view = ReleaseDetailView()
+        view.kwargs = {"slug": release.slug}
+        return view.get_object()
+
+    loaded = page_release()
+    assert loaded.has_published_reviews is False
+    with django_assert_num_queries(0):
+        assert render("{% release_reviews release %}", release=loaded).strip() == ""
+    ReviewFactory(releases=[release], headline="Just out", publish_at=timezone.now())
+    loaded = page_release()
+    assert loaded.has_published_reviews is True
+    assert "Just out" in render("{% release_reviews release %}", release=loaded)
+    assert "Just out" in client.get(release.get_absolute_url()).content.decode()
