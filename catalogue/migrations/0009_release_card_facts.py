@@ -10,15 +10,40 @@ three columns are kept by triggers, as the pressing facets of 0005 are, so every
 - the release's own BEFORE trigger computes them on every write of a release, so a model saved
   from an older read cannot put back what its credits or pressings no longer say;
 - statement-level triggers on credits, and on artists and roles whose name changes, rewrite the
-  releases concerned, through catalogue_refresh_release_rows(), which locks them in id order;
-- the pressing triggers of 0005 already rewrite a pressing's release.
+  releases concerned. 0005's pressing triggers already did that for pressings with functions
+  that fit any table with a release_id: they lock the releases in id order and rewrite them, which
+  runs every BEFORE trigger of the release. Renamed for what they do, the credits' triggers call
+  them too.
 
 "Composed By" is catalogue.models.COMPOSED_BY, the role the cards' composer has always come from.
 """
 
 from django.db import migrations, models
 
-FUNCTIONS = r"""
+# 0005's statement-level trigger function, calling the refresh function by the name given.
+REFRESH_OF_ROWS = """
+CREATE OR REPLACE FUNCTION catalogue_refresh_releases_of_rows() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        PERFORM {refresh}(ARRAY(SELECT release_id FROM new_rows));
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM {refresh}(ARRAY(SELECT release_id FROM old_rows));
+    ELSE  -- an UPDATE may move a row from one release to another: both change
+        PERFORM {refresh}(ARRAY(
+            SELECT release_id FROM old_rows UNION SELECT release_id FROM new_rows));
+    END IF;
+    RETURN NULL;
+END
+$$;
+"""
+
+RENAME = """
+ALTER FUNCTION catalogue_refresh_pressing_facets(bigint[]) RENAME TO catalogue_refresh_releases;
+ALTER FUNCTION catalogue_pressing_facets() RENAME TO catalogue_refresh_releases_of_rows;
+"""
+
+CARD_FACTS = r"""
 CREATE FUNCTION catalogue_release_card_facts() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -39,92 +64,67 @@ BEGIN
 END
 $$;
 
--- The same as catalogue_refresh_pressing_facets (0005): the rows locked in id order, then
--- rewritten, which runs the release's BEFORE triggers.
-CREATE FUNCTION catalogue_refresh_release_rows(release_ids bigint[]) RETURNS void
+-- An artist or a role renamed: the releases whose composer credit names it. TG_ARGV[0] is the
+-- credit's column that refers to the renamed table's rows.
+CREATE FUNCTION catalogue_renamed_card_facts() RETURNS trigger
 LANGUAGE plpgsql AS $$
+DECLARE
+    release_ids bigint[];
 BEGIN
-    PERFORM 1 FROM catalogue_release WHERE id = ANY(release_ids) ORDER BY id FOR NO KEY UPDATE;
-    UPDATE catalogue_release SET card_composer = card_composer WHERE id = ANY(release_ids);
-END
-$$;
-
-CREATE FUNCTION catalogue_credit_card_facts() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        PERFORM catalogue_refresh_release_rows(ARRAY(
-            SELECT release_id FROM new_rows WHERE track_id IS NULL));
-    ELSIF TG_OP = 'DELETE' THEN
-        PERFORM catalogue_refresh_release_rows(ARRAY(
-            SELECT release_id FROM old_rows WHERE track_id IS NULL));
-    ELSE  -- a credit may move between releases, or between a track and its release
-        PERFORM catalogue_refresh_release_rows(ARRAY(
-            SELECT release_id FROM old_rows WHERE track_id IS NULL
-            UNION SELECT release_id FROM new_rows WHERE track_id IS NULL));
-    END IF;
-    RETURN NULL;
-END
-$$;
-
-CREATE FUNCTION catalogue_artist_card_facts() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM catalogue_refresh_release_rows(ARRAY(
-        SELECT DISTINCT c.release_id
-          FROM old_rows o JOIN new_rows n ON n.id = o.id
-          JOIN catalogue_credit c ON c.artist_id = n.id AND c.track_id IS NULL
-         WHERE o.name IS DISTINCT FROM n.name));
-    RETURN NULL;
-END
-$$;
-
-CREATE FUNCTION catalogue_role_card_facts() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM catalogue_refresh_release_rows(ARRAY(
-        SELECT DISTINCT c.release_id
-          FROM old_rows o JOIN new_rows n ON n.id = o.id
-          JOIN catalogue_credit c ON c.role_id = n.id AND c.track_id IS NULL
-         WHERE o.name IS DISTINCT FROM n.name));
+    EXECUTE format(
+        'SELECT ARRAY(SELECT DISTINCT c.release_id'
+        '  FROM old_rows o JOIN new_rows n ON n.id = o.id'
+        '  JOIN catalogue_credit c ON c.%I = n.id AND c.track_id IS NULL'
+        ' WHERE o.name IS DISTINCT FROM n.name)',
+        TG_ARGV[0]) INTO release_ids;
+    PERFORM catalogue_refresh_releases(release_ids);
     RETURN NULL;
 END
 $$;
 
 CREATE TRIGGER catalogue_release_card_facts BEFORE INSERT OR UPDATE ON catalogue_release
     FOR EACH ROW EXECUTE FUNCTION catalogue_release_card_facts();
-CREATE TRIGGER catalogue_credit_card_facts_insert AFTER INSERT ON catalogue_credit
+CREATE TRIGGER catalogue_credit_releases_insert AFTER INSERT ON catalogue_credit
     REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION catalogue_credit_card_facts();
-CREATE TRIGGER catalogue_credit_card_facts_update AFTER UPDATE ON catalogue_credit
+    FOR EACH STATEMENT EXECUTE FUNCTION catalogue_refresh_releases_of_rows();
+CREATE TRIGGER catalogue_credit_releases_update AFTER UPDATE ON catalogue_credit
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION catalogue_credit_card_facts();
-CREATE TRIGGER catalogue_credit_card_facts_delete AFTER DELETE ON catalogue_credit
+    FOR EACH STATEMENT EXECUTE FUNCTION catalogue_refresh_releases_of_rows();
+CREATE TRIGGER catalogue_credit_releases_delete AFTER DELETE ON catalogue_credit
     REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION catalogue_credit_card_facts();
+    FOR EACH STATEMENT EXECUTE FUNCTION catalogue_refresh_releases_of_rows();
 CREATE TRIGGER catalogue_artist_card_facts AFTER UPDATE ON catalogue_artist
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION catalogue_artist_card_facts();
+    FOR EACH STATEMENT EXECUTE FUNCTION catalogue_renamed_card_facts('artist_id');
 CREATE TRIGGER catalogue_role_card_facts AFTER UPDATE ON catalogue_role
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION catalogue_role_card_facts();
+    FOR EACH STATEMENT EXECUTE FUNCTION catalogue_renamed_card_facts('role_id');
 
 UPDATE catalogue_release SET card_composer = card_composer;
 """
 
-DROP_FUNCTIONS = """
+DROP_CARD_FACTS = """
 DROP TRIGGER catalogue_role_card_facts ON catalogue_role;
 DROP TRIGGER catalogue_artist_card_facts ON catalogue_artist;
-DROP TRIGGER catalogue_credit_card_facts_delete ON catalogue_credit;
-DROP TRIGGER catalogue_credit_card_facts_update ON catalogue_credit;
-DROP TRIGGER catalogue_credit_card_facts_insert ON catalogue_credit;
+DROP TRIGGER catalogue_credit_releases_delete ON catalogue_credit;
+DROP TRIGGER catalogue_credit_releases_update ON catalogue_credit;
+DROP TRIGGER catalogue_credit_releases_insert ON catalogue_credit;
 DROP TRIGGER catalogue_release_card_facts ON catalogue_release;
-DROP FUNCTION catalogue_role_card_facts();
-DROP FUNCTION catalogue_artist_card_facts();
-DROP FUNCTION catalogue_credit_card_facts();
-DROP FUNCTION catalogue_refresh_release_rows(bigint[]);
+DROP FUNCTION catalogue_renamed_card_facts();
 DROP FUNCTION catalogue_release_card_facts();
 """
+
+RENAME_BACK = """
+ALTER FUNCTION catalogue_refresh_releases(bigint[]) RENAME TO catalogue_refresh_pressing_facets;
+ALTER FUNCTION catalogue_refresh_releases_of_rows() RENAME TO catalogue_pressing_facets;
+"""
+
+FUNCTIONS = RENAME + REFRESH_OF_ROWS.format(refresh="catalogue_refresh_releases") + CARD_FACTS
+DROP_FUNCTIONS = (
+    DROP_CARD_FACTS
+    + REFRESH_OF_ROWS.format(refresh="catalogue_refresh_pressing_facets")
+    + RENAME_BACK
+)
 
 
 class Migration(migrations.Migration):
