@@ -9,9 +9,12 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.test import RequestFactory
 from django.utils.html import json_script
 
+from catalogue.cards import card_html
 from catalogue.escaping import csrf_input, script_json
 from catalogue.models import Pressing, Release
 from catalogue.prefetch import build, listed, place
+from catalogue.selectors import cards
+from catalogue.templatetags.catalogue import release_cards
 from tests.factories import PressingFactory, ReleaseFactory
 
 TOKEN = re.compile(r'value="([^"]+)"')
@@ -110,3 +113,20 @@ def test_listed_reads_a_placed_or_prefetched_list_and_otherwise_asks_the_databas
     plain = Release.objects.get(pk=release.pk)
     with django_assert_num_queries(1):
         assert listed(plain, "pressings") == [pressing]
+
+
+@pytest.mark.django_db
+def test_a_grid_of_cards_is_each_card_in_an_item_the_first_ones_eager():
+    for title in ("Drive", "Arrival", "Sicario"):
+        ReleaseFactory(title=title)
+    releases = list(cards(Release.objects.order_by("title")))
+    html = release_cards(releases, eager=1, terms=["dri"])
+    assert html == "".join(
+        [
+            f"<li>{card_html(releases[0], lazy=False, terms=['dri'])}</li>",
+            *(f"<li>{card_html(r, lazy=True, terms=['dri'])}</li>" for r in releases[1:]),
+        ]
+    )
+    assert html.count("<li>") == 3
+    assert "<mark>Drive</mark>" in html
+    assert release_cards([]) == ""
