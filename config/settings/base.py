@@ -74,6 +74,7 @@ TEMPLATES = [
                 "config.context_processors.site",
                 "shop.context_processors.cart",
             ],
+            "libraries": {"site": "config.template_tags"},
         },
     },
 ]
