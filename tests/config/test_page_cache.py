@@ -11,6 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from catalogue.views import CappedPaginator, ReleaseListView
+from config.page_cache import CART_MARK, CSRF_MARK, _marked
 from reviews.models import Status as PieceStatus
 from shop.models import Price
 from tests.factories import ReleaseFactory, ReviewFactory, pressing_on_sale
@@ -210,3 +211,24 @@ def test_a_stream_of_pages_leaves_the_kept_list_windows_alone(settings):
     window = CappedPaginator.window_pages * ReleaseListView.paginate_by
     assert not [sql for sql in statements if f"LIMIT {window}" in sql]
     assert len(statements) <= 2  # the page's cards (and at most the session)
+
+
+def test_the_per_reader_parts_are_marked_as_the_patterns_describe():
+    cart = re.compile(r"(data-cart-count>)\d+(<)")
+    csrf = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+    pages = [
+        "<span data-cart-count>12</span> and <span data-cart-count>3</span>",
+        "<span data-cart-count></span> <span data-cart-count>x1</span> <span data-cart-count>7",
+        "data-cart-count>data-cart-count>4<",
+        '<input name="csrfmiddlewaretoken" value="abc"><input name="csrfmiddlewaretoken" value="">',
+        '<input name="csrfmiddlewaretoken" value="unclosed',
+        "nothing to mark",
+        "",
+    ]
+    for page in pages:
+        assert _marked(page, "data-cart-count>", "<", CART_MARK, digits=True) == cart.sub(
+            lambda m: m.group(1) + CART_MARK + m.group(2), page
+        )
+        assert _marked(page, 'name="csrfmiddlewaretoken" value="', '"', CSRF_MARK) == csrf.sub(
+            lambda m: m.group(1) + CSRF_MARK + m.group(2), page
+        )
