@@ -1,4 +1,5 @@
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import DatabaseError, connection
@@ -7,7 +8,15 @@ from django.utils import timezone
 
 from catalogue.compiled import CompiledQuery
 from catalogue.models import Release, Status, Track
-from tests.factories import ReleaseFactory, TrackFactory
+from catalogue.views import _release_page_parts, release_page_queries
+from tests.factories import (
+    CreditFactory,
+    PressingFactory,
+    ReleaseFactory,
+    TrackArtistFactory,
+    TrackFactory,
+    pressing_on_sale,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +145,40 @@ def test_a_model_listened_to_at_init_is_built_through_init():
     finally:
         signals.post_init.disconnect(listener, sender=Release)
     assert seen == [release.pk]
+
+
+def _loaded(instance, seen=()):
+    """An instance's own values, its annotations and its select_related objects, recursively
+    (an object met again on the way down, as a reverse one-to-one's back reference, by its type)."""
+    if any(instance is other for other in seen):
+        return type(instance).__name__
+    own = {
+        k: v for k, v in vars(instance).items() if k not in {"_state", "_prefetched_objects_cache"}
+    }
+    related = {
+        name: None if obj is None else _loaded(obj, (*seen, instance))
+        for name, obj in instance._state.fields_cache.items()
+    }
+    return own, related, instance._state.adding, instance._state.db
+
+
+def test_the_release_pages_rows_are_read_as_the_querysets_own_iterable_reads_them():
+    release = ReleaseFactory(published_at=timezone.now() - timedelta(days=1))
+    pressing_on_sale(release=release, amount=Decimal("31.99"))
+    PressingFactory(release=release)  # no price, no stock: empty reverse one-to-ones
+    track = TrackFactory(release=release, position="A1")
+    TrackArtistFactory(track=track)
+    CreditFactory(release=release)  # the release's own
+    CreditFactory(release=release, track=track)  # a track's
+    release_query, lists = release_page_queries()
+    release_queryset, list_querysets = _release_page_parts()  # the same, before compiling
+    pairs = [
+        (release_query.run(slug=release.slug), release_queryset.filter(slug=release.slug)),
+        *(
+            (lists[name].run(release=release.pk), queryset.filter(release_id=release.pk))
+            for name, queryset in list_querysets.items()
+        ),
+    ]
+    for compiled, django in pairs:
+        assert compiled, "each list has rows here"
+        assert [_loaded(i) for i in compiled] == [_loaded(i) for i in django]
