@@ -123,10 +123,10 @@ class CompiledQuery(PreparedSQL):
             rows = cursor.fetchall()
         if not rows:
             return []
-        reader = self._reader or self._make_reader(connection)
+        reader = self._reader or self._make_reader()
         return reader(rows, connection)
 
-    def _make_reader(self, connection):
+    def _make_reader(self):
         """A function turning this query's rows into instances as Django's ModelIterable does:
         the columns' converters (JSON, dates, decimals...), the model's from_db() with the
         queryset's fetch mode, the select_related objects through Django's populators, the
