@@ -97,7 +97,7 @@ class CompiledQuery(PreparedSQL):
     Each mark must be a value that appears exactly once among the compiled parameters.
     """
 
-    _STATE = ("select", "klass_info", "annotation_col_map", "col_count", "has_extra_select")
+    _STATE = ("select", "klass_info", "annotation_col_map", "col_count")
 
     def __init__(self, queryset, **marks):
         if queryset._prefetch_related_lookups:
@@ -145,7 +145,6 @@ class CompiledQuery(PreparedSQL):
         from_db = functools.partial(model_cls.from_db, fetch_mode=fetch_mode)
         populators = get_related_populators(klass_info, select, db, fetch_mode)
         compiler = queryset.query.get_compiler(using=db)
-        compiler.__dict__.update(state)
         columns = [column[0] for column in select[: state["col_count"]]]
         converters = tuple(compiler.get_converters(columns).items())
         if (
