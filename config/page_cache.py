@@ -16,11 +16,11 @@ import hashlib
 from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.connection import ConnectionProxy
 
 from catalogue.cache import generations
+from catalogue.escaping import masked_csrf_token
 from catalogue.models import Release
 from ratings.voters import VOTER_COOKIE
 from shop.context_processors import cart as cart_context
@@ -160,7 +160,7 @@ class PageCacheMiddleware:
             page = page.replace(POLL_MARK, poll)
         page = page.replace(CART_MARK, str(cart_context(request)["cart_count"]))
         if CSRF_MARK in page:
-            page = page.replace(CSRF_MARK, get_token(request))
+            page = page.replace(CSRF_MARK, masked_csrf_token(request))
         if NONCE_MARK in page:
             page = page.replace(NONCE_MARK, str(request._csp_nonce))
         return page

@@ -2,15 +2,22 @@
 
 import json
 import re
+from collections import Counter
 
 import pytest
 from django.db.models.signals import post_init
-from django.middleware.csrf import CsrfViewMiddleware
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CsrfViewMiddleware, _unmask_cipher_token
 from django.test import RequestFactory
 from django.utils.html import json_script
 
 from catalogue.cards import card_html
-from catalogue.escaping import csrf_input, script_json
+from catalogue.escaping import (
+    alphanumeric,
+    csrf_input,
+    masked_csrf_token,
+    random_alphanumeric,
+    script_json,
+)
 from catalogue.models import Pressing, Release
 from catalogue.prefetch import build, listed, place
 from catalogue.selectors import cards
@@ -29,6 +36,24 @@ def test_every_form_of_a_page_carries_the_same_valid_token():
     post.COOKIES["csrftoken"] = request.META["CSRF_COOKIE"]
     assert CsrfViewMiddleware(lambda r: None).process_view(post, lambda r: None, (), {}) is None
     assert csrf_input(RequestFactory().get("/")) != first  # another request, another mask
+
+
+def test_a_masked_token_hides_the_readers_own_secret_and_renews_its_cookie():
+    request = RequestFactory().get("/")
+    request.META["CSRF_COOKIE"] = secret = random_alphanumeric(32)
+    first, second = masked_csrf_token(request), masked_csrf_token(request)
+    assert first != second and len(first) == 64
+    assert _unmask_cipher_token(first) == _unmask_cipher_token(second) == secret
+    assert request.META["CSRF_COOKIE"] == secret and request.META["CSRF_COOKIE_NEEDS_UPDATE"]
+
+
+def test_random_characters_are_drawn_without_favouring_any():
+    # Every byte value once: the 248 below the cut-off stand for each character four times.
+    drawn = alphanumeric(bytes(range(256)))
+    assert len(drawn) == 248 and Counter(drawn) == dict.fromkeys(CSRF_ALLOWED_CHARS, 4)
+    assert alphanumeric(bytes([248, 255, 61])) == ["9"]
+    token = random_alphanumeric(32)
+    assert len(token) == 32 and set(token) <= set(CSRF_ALLOWED_CHARS)
 
 
 def test_json_for_a_script_element_is_escaped_as_django_escapes_it():
@@ -89,6 +114,8 @@ def test_a_model_something_listens_to_at_init_is_built_through_init():
     def listener(sender, instance, **kwargs):
         seen.append(instance)
 
+    # Built once first, so that both init signals remember finding no receiver for Pressing.
+    assert not seen and build(Pressing, {"id": 6, "format": "lp"})._state.adding is False
     post_init.connect(listener, sender=Pressing)
     try:
         built = build(Pressing, {"id": 7, "format": "lp"})
