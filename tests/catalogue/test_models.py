@@ -1,11 +1,23 @@
 from datetime import timedelta
 
 import pytest
+from django.db.models import Model
 from django.urls import reverse
 from django.utils import timezone
 
 from catalogue.links import slug_url
-from catalogue.models import Release, Status, parse_position
+from catalogue.models import (
+    Artist,
+    Credit,
+    Film,
+    Label,
+    Pressing,
+    Release,
+    Role,
+    Status,
+    Track,
+    parse_position,
+)
 from catalogue.selectors import _published_summary, published_release_summary
 from tests.factories import ArtistFactory, FilmFactory, LabelFactory, ReleaseFactory
 
@@ -72,3 +84,18 @@ def test_slug_urls_are_the_ones_reverse_gives():
         assert obj.get_absolute_url() == reverse(name, args=[obj.slug])
     for name in ("ratings:vote", "ratings:would-pay", "ratings:share-mastodon"):
         assert slug_url(name, release.slug) == reverse(name, args=[release.slug])
+
+
+def test_a_choice_label_is_the_one_django_gives_and_an_unknown_value_shows_as_itself():
+    for model in (Artist, Label, Role, Film, Release, Track, Credit, Pressing):
+        for field in model._meta.concrete_fields:
+            if not field.choices:
+                continue
+            for value, _ in field.flatchoices:
+                instance = model(**{field.attname: value})
+                shown = getattr(instance, f"get_{field.name}_display")()
+                assert shown == Model._get_FIELD_display(instance, field)
+                assert (isinstance(shown, str) and shown != value) or value == shown
+    unknown = Pressing(format="8-track")
+    assert unknown.get_format_display() == "8-track"
+    assert Pressing(format="2lp").get_format_display() == "2×LP"
