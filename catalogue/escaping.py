@@ -48,8 +48,8 @@ def masked_csrf_token(request):
 
     get_token() draws each of a token's characters with its own os.urandom() call (secrets.choice):
     0.12 ms for the mask, as much again for a first visitor's secret, on every page with a form
-    and every cached page it is filled into. Here one os.urandom() call draws each string; the
-    masking is Django's (tests check that CsrfViewMiddleware accepts the token)."""
+    and every cached page it is filled into. Here one os.urandom() call draws each string, masked
+    by Django's arithmetic (tests check that CsrfViewMiddleware accepts the token)."""
     secret = request.META.get("CSRF_COOKIE")
     if secret is None:
         secret = request.META["CSRF_COOKIE"] = random_alphanumeric(CSRF_SECRET_LENGTH)

@@ -132,7 +132,7 @@ def init_listened(model):
 
     Asked for every instance a page builds (some seventy on a release page). Once both signals
     have found no receiver for model they remember it until a receiver connects or disconnects,
-    which is what Django's own Signal.send() checks first: 0.3 µs here against 3 µs for
+    which is what Django's own Signal.send() checks first: 1.2 µs against 3.0 µs for
     has_listeners(), which resolves the receivers again."""
     if (
         signals.pre_init.sender_receivers_cache.get(model) is NO_RECEIVERS
