@@ -19,7 +19,6 @@ from catalogue.cache import generations
 from catalogue.compiled import ID_MARK, TEXT_MARK, CompiledQuery
 from catalogue.embeds import Embed
 from catalogue.forms import ReleaseFilterForm, SearchForm
-from catalogue.markdown import render_markdown
 from catalogue.models import (
     Accolade,
     Artist,
@@ -497,7 +496,7 @@ class ReleaseDetailView(DetailView):
         )
         context["page_listen"] = release_parts.listen_html(release, context["embed"])
         context["page_more"] = release_parts.more_html(
-            release, render_markdown(release.description), context["credits_by_role"]
+            release, release.description_as_html(), context["credits_by_role"]
         )
         return context
 

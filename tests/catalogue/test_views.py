@@ -115,6 +115,27 @@ def test_json_ld_cannot_be_closed_by_a_title(client):
     assert "\\u003C/script\\u003E" in html
 
 
+def test_release_details_are_shown_as_rendered_on_save_or_rendered_when_a_row_has_none(client):
+    release = ReleaseFactory(description="Pressed on **hot pink** vinyl.<script>x()</script>")
+    assert release.description_html.startswith("<p>Pressed on <strong>hot pink</strong>")
+    assert "<script>" not in release.description_html
+    # The page shows what save() rendered: it does not render the Markdown again.
+    Release.objects.filter(pk=release.pk).update(description_html="<p>As saved.</p>")
+    assert "<p>As saved.</p>" in client.get(release.get_absolute_url()).content.decode()
+    # A row written without save() (a fixture, a bulk insert) is rendered on the page.
+    Release.objects.filter(pk=release.pk).update(description="A *new* text.", description_html="")
+    html = client.get(release.get_absolute_url()).content.decode()
+    assert "<p>A <em>new</em> text.</p>" in html and "As saved." not in html
+
+
+def test_saving_only_the_details_renders_them_again():
+    release = ReleaseFactory(description="Old words.")
+    release.description = "New **words**."
+    release.save(update_fields=["description"])
+    release.refresh_from_db()
+    assert release.description_html == "<p>New <strong>words</strong>.</p>\n"
+
+
 def test_draft_release_is_not_found(client):
     draft = ReleaseFactory(status=Status.DRAFT, published_at=None)
     future = ReleaseFactory(published_at=timezone.now() + timezone.timedelta(days=1))

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.text import slugify
 
+from catalogue.markdown import render_markdown
 from catalogue.models import (
     Artist,
     Credit,
@@ -488,7 +489,9 @@ class Command(BaseCommand):
                         0
                     ],
                     original_year=min(2026, max(1955, (film.year or 2000) + rng.randint(0, 3))),
-                    description=f"Music for {film.title}, newly pressed.",
+                    description=(description := f"Music for {film.title}, newly pressed."),
+                    # As Release.save() would: bulk_create() does not call it.
+                    description_html=render_markdown(description),
                     status=Status.PUBLISHED if published else Status.DRAFT,
                     published_at=EPOCH - datetime.timedelta(minutes=rng.randint(0, 5_000_000))
                     if published
