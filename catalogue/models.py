@@ -459,10 +459,16 @@ class Release(QuickLoading):
         return slug_url("catalogue:release-detail", self.slug)
 
     def save(self, *args, **kwargs):
-        self.description_html = render_markdown(self.description)
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "description" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "description_html"}
+        if update_fields is None:
+            # A deferred description is not written, and loading it would cost a query.
+            writes_description = "description" not in self.get_deferred_fields()
+        else:
+            writes_description = "description" in update_fields
+        if writes_description:
+            self.description_html = render_markdown(self.description)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "description_html"}
         super().save(*args, **kwargs)
 
     def description_as_html(self):

@@ -136,6 +136,17 @@ def test_saving_only_the_details_renders_them_again():
     assert release.description_html == "<p>New <strong>words</strong>.</p>\n"
 
 
+def test_saving_other_fields_neither_reads_nor_renders_the_details():
+    release = ReleaseFactory(description="Kept **as is**.")
+    Release.objects.filter(pk=release.pk).update(description_html="<p>Stored.</p>")
+    loaded = Release.objects.only("id", "status").get(pk=release.pk)
+    loaded.save(update_fields=["status"])
+    loaded.save()
+    # The description was never loaded (that would be a query) nor its HTML written.
+    assert {"description", "description_html"} <= loaded.get_deferred_fields()
+    assert Release.objects.get(pk=release.pk).description_html == "<p>Stored.</p>"
+
+
 def test_draft_release_is_not_found(client):
     draft = ReleaseFactory(status=Status.DRAFT, published_at=None)
     future = ReleaseFactory(published_at=timezone.now() + timezone.timedelta(days=1))
