@@ -21,4 +21,6 @@ def route(name):
 
 @functools.lru_cache(maxsize=256)
 def _reversed(name, root_urlconf, urlconf, script_prefix):
+    # root_urlconf and script_prefix only key the cache: reverse() reads both itself (the root
+    # URL conf when urlconf is None, the prefix from the thread).
     return reverse(name, urlconf=urlconf)
