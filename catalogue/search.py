@@ -8,7 +8,8 @@ from functools import cached_property
 
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection, models, transaction
-from django.utils.safestring import mark_safe
+
+from catalogue.escaping import markup
 
 WORD_RE = re.compile(r"[^\W_]+")
 # Words people add to a search that say nothing about which release they mean:
@@ -236,10 +237,9 @@ def highlight(text, terms):
     Escaped with html.escape, as Django's escape() does, without its lazy-string wrapper: a
     search page highlights some 90 pieces, and the wrapper cost more than the escaping."""
     text = text or ""
-    terms = tuple(t for t in terms if t)
-    if not terms:
-        return mark_safe(html.escape(text))  # noqa: S308
-    pattern = _highlight_pattern(terms)
+    pattern = _highlight_pattern(tuple(terms))
+    if pattern is None:
+        return markup(html.escape(text))
     parts, last = [], 0
     for match in pattern.finditer(text):
         parts.append(html.escape(text[last : match.start()]))
@@ -247,12 +247,16 @@ def highlight(text, terms):
         last = match.end()
     parts.append(html.escape(text[last:]))
     # Every piece of reader- or editor-supplied text above went through html.escape().
-    return mark_safe("".join(parts))  # noqa: S308
+    return markup("".join(parts))
 
 
 @functools.lru_cache(maxsize=64)
 def _highlight_pattern(terms):
-    # A page highlights the same terms in every card: the pattern is built once for them.
+    """The pattern for ``terms``, None when none is left once empty ones are dropped. A page
+    highlights the same terms in every card: the pattern is built once for them."""
+    terms = [t for t in terms if t]
+    if not terms:
+        return None
     return re.compile(
         r"(?<!\w)(?:"
         + "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
@@ -273,7 +277,7 @@ def snippet(text, terms, width=120):
     piece = text[start:end]
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(text) else ""
-    return mark_safe(prefix + highlight(piece, terms) + suffix)  # noqa: S308 (an ellipsis each)
+    return markup(prefix + highlight(piece, terms) + suffix)  # an ellipsis each side at most
 
 
 def update_search_vectors(releases):

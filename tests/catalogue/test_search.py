@@ -267,6 +267,9 @@ def test_highlight_escapes_text_and_terms():
         == "&lt;b&gt;<mark>Drive</mark>&lt;/b&gt; &amp; co"
     )
     assert highlight("Kavinsky", ["<mark>"]) == "Kavinsky"
+    # No term left to look for: the text, escaped.
+    assert highlight("Drive & co", ["", ""]) == "Drive &amp; co"
+    assert highlight("Drive & co", []) == "Drive &amp; co"
 
 
 def test_noise_words_are_dropped_unless_nothing_else_is_left():
