@@ -72,6 +72,14 @@ class PreparedSQL:
             self._statement = sql
         return self._statement
 
+    def with_values(self, **values):
+        """(sql, params) with these values in the marks' slots, to run as a plain statement,
+        planned for its values each time: for statements whose generic plan is worse (searches)."""
+        params = list(self.params)
+        for name, value in values.items():
+            params[self.slots[name]] = value
+        return self.sql, params
+
     def execute_sql(self, connection, **values):
         """(sql, params) of the EXECUTE of this statement on connection (Django's), preparing
         it first if the connection has not yet."""

@@ -9,6 +9,7 @@ from functools import cached_property
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection, models, transaction
 
+from catalogue.compiled import TEXT_MARK, PreparedSQL
 from catalogue.escaping import markup
 
 WORD_RE = re.compile(r"[^\W_]+")
@@ -30,6 +31,7 @@ FUZZY_MIN_LENGTH = 4
 CORRECTIONS_PER_WORD = 3
 # A query word standing for more title words than this ("th") is looked for as a prefix.
 TITLE_WORDS_PER_WORD = 20
+NEWEST = ("-published_at", "-id")
 # ts_rank's weights for D, C, B, A: title and film count most, track titles least.
 RANK_WEIGHTS = [0.1, 0.2, 0.4, 1.0]
 
@@ -55,7 +57,33 @@ class SearchResult:
     corrections: list[str] = field(default_factory=list)
     # The tsquery's text, as to_tsquery('simple', …) reads it.
     tsquery_text: str = ""
+    # Text naming ``scope`` exactly, under which the SQL of this search's statements is kept
+    # (``kept_sql``); None to compile each from the querysets.
+    scope_key: str | None = None
+    # The title query's text, None with no title query.
+    title_tsquery_text: str | None = None
     _count: int | None = field(default=None, init=False, repr=False)
+
+    def newest_ids(self, pick, low, high):
+        """The ids of ``pick(scope, matches, title_tsquery)``, newest first, ``low`` to ``high``:
+        its SQL kept under the scope's key when the search has one."""
+        if self.scope_key is None:
+            queryset = pick(self.scope, self.releases, self.title_tsquery)
+            return list(queryset.order_by(*NEWEST).values_list("pk", flat=True)[low:high])
+        kept = kept_sql(
+            (self.scope_key, pick.__name__, low, high),
+            lambda: (
+                pick(self.scope, self.scope.filter(search_vector=QUERY_MARK), TITLE_MARK)
+                .order_by(*NEWEST)
+                .values_list("pk", flat=True)[low:high]
+                .query.sql_with_params()
+            ),
+        )
+        words = {"query": self.tsquery_text, "title": self.title_tsquery_text}
+        sql, params = kept.with_values(**{name: words[name] for name in kept.slots})
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [pk for (pk,) in cursor.fetchall()]
 
     @property
     def highlight_terms(self):
@@ -78,13 +106,24 @@ class SearchResult:
         the weighted vector (title and film first, track titles last) plus the title's
         similarity to the query as probably meant; then newest first.
         """
-        matches = self.releases.values("pk", "published_at", "title", "search_vector")
-        sql, params = matches.order_by()[: MATCHES_COUNTED + 1].query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                RANKED_SQL.replace("{MATCHES}", sql),
-                [*params, MATCHES_COUNTED, RANK_WEIGHTS, self.tsquery_text, self.phrase],
+
+        def matches(releases):
+            matching = releases.values("pk", "published_at", "title", "search_vector")
+            return matching.order_by()[: MATCHES_COUNTED + 1].query.sql_with_params()
+
+        tail = [MATCHES_COUNTED, RANK_WEIGHTS, self.tsquery_text, self.phrase]
+        if self.scope_key is None:
+            sql, params = matches(self.releases)
+            sql, params = RANKED_SQL.replace("{MATCHES}", sql), [*params, *tail]
+        else:
+            kept = kept_sql(
+                (self.scope_key, "ranked", MATCHES_COUNTED),
+                lambda: matches(self.scope.filter(search_vector=QUERY_MARK)),
             )
+            sql, params = kept.with_values(query=self.tsquery_text)
+            sql, params = RANKED_SQL.replace("{MATCHES}", sql), [*params, *tail]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
             self._count, ids = cursor.fetchone()
         return ids
 
@@ -126,27 +165,37 @@ class BestFirst:
         return self.cards(ids)
 
     def newest_title_matches_first(self, offset, size):
-        result, newest = self.result, ("-published_at", "-id")
-        ids, in_title, elsewhere = [], None, result.releases
-        if result.title_tsquery is not None:
-            # Words of a title are words of the search vector: a title match is a match.
-            in_title = result.scope.filter(title_vector=result.title_tsquery)
-            ids = list(
-                in_title.order_by(*newest).values_list("pk", flat=True)[offset : offset + size]
-            )
-            elsewhere = elsewhere.exclude(title_vector=result.title_tsquery)
+        result = self.result
+        ids, has_title = [], result.title_tsquery is not None
+        if has_title:
+            ids = result.newest_ids(title_matches, offset, offset + size)
         if len(ids) < size:
             # The title matches end on this page or before it: the others follow them.
-            title_matches = offset + len(ids)
-            if in_title is not None and offset and not ids:
-                title_matches = in_title.count()  # fewer than offset
-            elif in_title is None:
-                title_matches = 0
-            start = offset + len(ids) - title_matches
-            ids += elsewhere.order_by(*newest).values_list("pk", flat=True)[
-                start : start + size - len(ids)
-            ]
+            in_title = offset + len(ids)
+            if has_title and offset and not ids:
+                in_title = title_matches(result.scope, None, result.title_tsquery).count()
+            elif not has_title:
+                in_title = 0
+            start = offset + len(ids) - in_title
+            others = other_matches if has_title else all_matches
+            ids += result.newest_ids(others, start, start + size - len(ids))
         return ids
+
+
+# What BestFirst lists newest first, from the releases searched, their matches and the title
+# query; for a key to the SQL kept, each is named by its function's name.
+def title_matches(scope, matches, title_tsquery):
+    """Releases whose title holds every word. The words of a title are words of the search
+    vector, so each is a match: looked for in the scope, through the title's own index."""
+    return scope.filter(title_vector=title_tsquery)
+
+
+def other_matches(scope, matches, title_tsquery):
+    return matches.exclude(title_vector=title_tsquery)
+
+
+def all_matches(scope, matches, title_tsquery):
+    return matches
 
 
 @dataclass
@@ -190,8 +239,11 @@ def tsquery_lexeme(word):
     return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def search_releases(queryset, words):
+def search_releases(queryset, words, scope_key=None):
     """Releases of ``queryset`` matching every word (as a prefix, or a close spelling).
+
+    ``scope_key``, text naming ``queryset`` exactly (its SQL must hold no value of the moment,
+    such as today's date), keeps the SQL of the search's statements under it (``kept_sql``).
 
     One index serves every match: the GIN on the stored weighted search vector. A word no
     catalogue word starts with ("driev", "kavinksy") is looked for as itself or as any of its
@@ -213,9 +265,10 @@ def search_releases(queryset, words):
         title_terms.append("(" + " | ".join(in_titles) + ")" if in_titles else None)
     tsquery_text = " & ".join(terms)
     tsquery = SearchQuery(tsquery_text, search_type="raw", config="simple")
-    title_tsquery = None
+    title_tsquery = title_tsquery_text = None
     if all(title_terms):
-        title_tsquery = SearchQuery(" & ".join(title_terms), search_type="raw", config="simple")
+        title_tsquery_text = " & ".join(title_terms)
+        title_tsquery = SearchQuery(title_tsquery_text, search_type="raw", config="simple")
     # The query as probably meant, to rank the titles closest to it first.
     phrase = " ".join(looked_up[w].close[0][0] if looked_up[w].close else w for w in words)
     displays = [display for w in words for _, display, _ in looked_up[w].close]
@@ -228,7 +281,33 @@ def search_releases(queryset, words):
         phrase,
         list(dict.fromkeys(displays)),
         tsquery_text,
+        scope_key,
+        title_tsquery_text,
     )
+
+
+# Stand-ins for a search's words in the SQL kept by kept_sql().
+QUERY_TEXT, TITLE_TEXT = TEXT_MARK, TEXT_MARK + "title"
+QUERY_MARK = SearchQuery(QUERY_TEXT, search_type="raw", config="simple")
+TITLE_MARK = SearchQuery(TITLE_TEXT, search_type="raw", config="simple")
+_kept = {}
+KEPT_SHAPES = 256
+
+
+def kept_sql(key, compile_with_marks):
+    """The SQL ``compile_with_marks()`` returns ((sql, params), the search's words as QUERY_MARK
+    and TITLE_MARK), compiled once per process and key, to run with each search's words
+    (PreparedSQL.with_values: not prepared, as a kept generic plan served the misspelt searches
+    worse). Django compiled the same SQL for every search: 1-2 ms of CPU a page (docs)."""
+    found = _kept.get(key)
+    if found is None:
+        sql, params = compile_with_marks()
+        marks = {"query": QUERY_TEXT, "title": TITLE_TEXT}
+        found = PreparedSQL(sql, params, **{n: m for n, m in marks.items() if m in params})
+        if len(_kept) >= KEPT_SHAPES:
+            _kept.clear()
+        _kept[key] = found
+    return found
 
 
 def highlight(text, terms):

@@ -290,7 +290,16 @@ class SearchView(FilteredReleasesMixin, ListView):
         words = query_words(self.search_form.cleaned_data["q"])
         if not words:
             return None
-        return search_releases(self.filter_form.apply(Release.objects.published()), words)
+        form = self.filter_form
+        # Without filters, every search runs the same statements but for its words: their SQL is
+        # kept, under a key naming the scope ("published releases" alone has no value of the
+        # moment in its SQL; filters such as "in stock" do).
+        plain = not form.filters_described()
+        return search_releases(
+            form.apply(Release.objects.published()),
+            words,
+            scope_key="published releases" if plain else None,
+        )
 
     def get_queryset(self):
         if self.result is None:

@@ -170,8 +170,9 @@ def many_matches(monkeypatch):
     update_search_vectors(Release.objects.all())
 
 
-def test_a_broad_search_lists_title_matches_first_newest_first(many_matches):
-    result = search_releases(Release.objects.published(), ["night"])
+@pytest.mark.parametrize("scope_key", [None, "published releases"])
+def test_a_broad_search_lists_title_matches_first_newest_first(many_matches, scope_key):
+    result = search_releases(Release.objects.published(), ["night"], scope_key=scope_key)
     assert result.count == 3  # counting stopped one past the cap
     best = result.best_first(cards_in_order)
     order = ["Night Moves", "Fading Night", "Night Tide", "Car Songs", "Harbour Lights"]
@@ -180,6 +181,26 @@ def test_a_broad_search_lists_title_matches_first_newest_first(many_matches):
     for start in range(5):
         for size in (1, 2, 3):
             assert [r.title for r in best[start : start + size]] == order[start : start + size]
+
+
+@pytest.mark.parametrize("words", [["night"], ["nightfall"], ["nigth", "moves"], ["drive"]])
+def test_a_search_runs_the_same_statements_from_kept_sql(many_matches, words):
+    """The SQL kept for searches without filters is the SQL the querysets compile to, with the
+    search's words in place: the same statements, page after page."""
+    add_track(ReleaseFactory(), "A1", "Nightfall", 200)
+    update_search_vectors(Release.objects.all())
+
+    def statements(scope_key):
+        with CaptureQueriesContext(connection) as captured:
+            result = search_releases(Release.objects.published(), words, scope_key=scope_key)
+            best = result.best_first(lambda ids: ids)
+            pages = [best[start : start + 2] for start in range(0, 6, 2)]
+        return pages, [q["sql"] for q in captured.captured_queries]
+
+    compiled = statements(None)
+    assert statements("published releases") == compiled
+    # A second time, from the SQL kept by the first.
+    assert statements("published releases") == compiled
 
 
 def test_a_broad_search_page_stays_under_the_query_budget(
@@ -191,12 +212,13 @@ def test_a_broad_search_page_stays_under_the_query_budget(
     assert "More than 2 matches" in text_of(response)
 
 
-def test_a_broad_search_for_words_in_no_title_lists_the_newest_first(many_matches):
+@pytest.mark.parametrize("scope_key", [None, "published releases"])
+def test_a_broad_search_for_words_in_no_title_lists_the_newest_first(many_matches, scope_key):
     for days in (6, 7):
         release = ReleaseFactory(published_at=timezone.now() - timedelta(days=days))
         add_track(release, "A1", "Nightfall", 200)
     update_search_vectors(Release.objects.all())
-    result = search_releases(Release.objects.published(), ["nightfall"])
+    result = search_releases(Release.objects.published(), ["nightfall"], scope_key=scope_key)
     assert result.title_tsquery is None  # only ever a track's title
     assert result.count == 3
     titles = [r.title for r in result.best_first(cards_in_order)[0:3]]
