@@ -51,7 +51,11 @@ class PreparedSQL:
             if len(found) != 1:
                 raise ValueError(f"The mark for {name!r} appears {len(found)} times in the SQL.")
             self.slots[name] = found[0]
-        self.name = "nd_" + hashlib.sha256(self.sql.encode()).hexdigest()[:24]
+        # Named by its SQL and its fixed values, which the prepared statement holds: the cards'
+        # query compiled for another day, with the same SQL, must not find yesterday's statement
+        # on a connection that lived through midnight.
+        named = f"{self.sql}\x00{self.params!r}"
+        self.name = "nd_" + hashlib.sha256(named.encode()).hexdigest()[:24]
         self._statement = None
 
     def _prepared_sql(self, cursor):
@@ -107,13 +111,16 @@ class CompiledQuery(PreparedSQL):
 
     _STATE = ("select", "klass_info", "annotation_col_map", "col_count")
 
-    def __init__(self, queryset, **marks):
+    def __init__(self, queryset, *, with_clause=("", ()), **marks):
+        """``with_clause``: (sql, params) of a WITH clause put before the queryset's SQL, for
+        common tables the queryset refers to in RawSQL (selectors.related_releases)."""
         if queryset._prefetch_related_lookups:
             raise ValueError("A compiled query cannot prefetch: run each list as its own query.")
         self.queryset = queryset
         compiler = queryset.query.get_compiler(using=queryset.db or DEFAULT_DB_ALIAS)
         sql, params = compiler.as_sql()
-        super().__init__(sql, params, **marks)
+        with_sql, with_params = with_clause
+        super().__init__(with_sql + sql, [*with_params, *params], **marks)
         self.state = {attr: getattr(compiler, attr) for attr in self._STATE}
         self._reader = None
 

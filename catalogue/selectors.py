@@ -3,6 +3,7 @@
 import functools
 
 from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from catalogue import hooks
@@ -88,32 +89,51 @@ def published_release_summary(slug):
 # Same film first, then same composer, then RIYL overlap: catalogue/migrations/0008, which runs
 # the four capped lists from plans kept for the connection, and 0010, which runs a list only while
 # fewer than the releases wanted have been found.
-_RELATED_SQL = (
-    "SELECT release_id, reason FROM catalogue_related_releases("
-    "%s::bigint, %s::bigint, %s::bigint[], %s::text, %s::bigint[], %s::integer, %s::integer)"
+# The first ``wanted`` distinct releases of those lists, each with its first place in them.
+_CHOSEN_SQL = (
+    "WITH chosen AS MATERIALIZED ("
+    "SELECT related.release_id, min(related.n) AS first FROM catalogue_related_releases("
+    "%s::bigint, %s::bigint, %s::bigint[], %s::text, %s::bigint[], %s::integer, %s::integer"
+    ") WITH ORDINALITY AS related(release_id, reason, n) "
+    "GROUP BY related.release_id ORDER BY first LIMIT %s) "
 )
+_FILM, _RELEASE, _COMPOSERS, _RIYL = ID_MARK, ID_MARK - 1, [ID_MARK - 2], [ID_MARK - 3]
+
+
+@functools.lru_cache(maxsize=8)
+def _related_cards(today, limit):
+    """The related releases' cards, in their order, in one statement: the lists' function in a
+    WITH clause, the cards query (compiled once a day per process, as cards_in_order's) reading
+    the releases it chose. Two statements before: the ids, then their cards."""
+    chosen_first = RawSQL(
+        '(SELECT chosen.first FROM chosen WHERE chosen.release_id = "catalogue_release"."id")', []
+    )
+    queryset = (
+        _card_queryset(today, ())
+        .filter(pk__in=RawSQL("SELECT chosen.release_id FROM chosen", []))
+        .order_by(chosen_first.asc())
+    )
+    lists = [_FILM, _RELEASE, _COMPOSERS, COMPOSED_BY, _RIYL, limit * 2, limit, limit]
+    return CompiledQuery(
+        queryset,
+        with_clause=(_CHOSEN_SQL, lists),
+        film=_FILM,
+        release=_RELEASE,
+        composers=_COMPOSERS,
+        riyl=_RIYL,
+    )
 
 
 def related_releases(release, limit=RELATED_LIMIT):
     """Published releases near this one: same film first, then same composer, then RIYL overlap.
 
-    Two queries whatever the release: the capped candidate lists, then the cards.
+    One statement whatever the release: the capped candidate lists and their cards.
     Reads the release's prefetched ``credits`` and ``riyl``.
     """
     composer_ids = sorted({c.artist_id for c in release.composers()})
     riyl_ids = sorted({entry.artist_id for entry in listed(release, "riyl") if entry.artist_id})
     if not (release.film_id or composer_ids or riyl_ids):
         return []
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _RELATED_SQL,
-            [release.film_id, release.pk, composer_ids, COMPOSED_BY, riyl_ids, limit * 2, limit],
-        )
-        rows = cursor.fetchall()
-    ranked = {}
-    for pk, reason in rows:
-        ranked.setdefault(pk, reason)
-    chosen = list(ranked)[:limit]
-    if not chosen:
-        return []
-    return cards_in_order(chosen)
+    return _related_cards(timezone.localdate(), limit).run(
+        film=release.film_id, release=release.pk, composers=composer_ids, riyl=riyl_ids
+    )

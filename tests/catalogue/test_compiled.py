@@ -81,6 +81,25 @@ def test_each_connection_prepares_the_statement_once():
     assert prepared() == 1
 
 
+def test_the_same_sql_with_other_fixed_values_is_another_statement():
+    """The cards' query compiled for a new day has the same SQL as the day before's, with
+    another date written into the prepared statement: a connection must prepare both."""
+    old = ReleaseFactory(title="Older", published_at=timezone.now() - timedelta(days=30))
+    new = ReleaseFactory(title="Newer", published_at=timezone.now() - timedelta(days=1))
+
+    def since(days):
+        queryset = Release.objects.filter(
+            slug=MARK, published_at__gte=timezone.now() - timedelta(days=days)
+        )
+        return CompiledQuery(queryset, slug=MARK)
+
+    week, year = since(7), since(365)
+    assert week.sql == year.sql and week.name != year.name
+    assert week.run(slug=old.slug) == []
+    assert year.run(slug=old.slug) == [old]  # on the connection that prepared the week's
+    assert week.run(slug=new.slug) == [new]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_connection_lost_before_preparing_raises_djangos_database_error():
     # The error pages answer 503 to Django's database errors; psycopg's own would be a 500.

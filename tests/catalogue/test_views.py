@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from catalogue.forms import ReleaseFilterForm
 from catalogue.models import FilmCredit, Pressing, Release, Status
-from catalogue.selectors import _RELATED_SQL, cards
-from catalogue.views import ARTIST_SHELF, CappedPaginator
+from catalogue.selectors import cards, related_releases
+from catalogue.views import ARTIST_SHELF, CappedPaginator, ReleaseDetailView
 from tests.catalogue.conftest import add_track
 from tests.factories import (
     ArtistFactory,
@@ -348,7 +348,11 @@ def test_label_and_film_pages(client, drive, django_assert_max_num_queries):
 
 
 def test_related_releases_by_film_composer_and_riyl(client, drive):
-    ReleaseFactory(title="Drive: the score only", film=drive.film)
+    score_only = ReleaseFactory(title="Drive: the score only", film=drive.film)
+    # Same film and same composer: shown once, in the first place it has.
+    CreditFactory(
+        release=score_only, artist=drive.credits.get().artist, role=RoleFactory(name="Composed By")
+    )
     same_composer = ReleaseFactory(title="Solaris")
     CreditFactory(
         release=same_composer,
@@ -378,6 +382,16 @@ def test_related_releases_by_film_composer_and_riyl(client, drive):
     )
     for hidden in ("Unrelated", "Hidden", "Unfinished", "Next Week"):
         assert hidden not in related
+    release = ReleaseDetailView(kwargs={"slug": drive.slug}).get_object()
+    assert [r.title for r in related_releases(release)] == [
+        "Drive: the score only",
+        "Solaris",
+        "OutRun",
+    ]
+    assert [r.title for r in related_releases(release, limit=2)] == [
+        "Drive: the score only",
+        "Solaris",
+    ]
 
 
 def test_related_lists_stop_once_enough_releases_are_found(drive):
@@ -390,7 +404,8 @@ def test_related_lists_stop_once_enough_releases_are_found(drive):
     def reasons(limit):
         with connection.cursor() as cursor:
             cursor.execute(
-                _RELATED_SQL,
+                "SELECT release_id, reason FROM catalogue_related_releases("
+                "%s, %s, %s::bigint[], %s, %s::bigint[], %s, %s)",
                 [drive.film_id, drive.pk, [composer.pk], "Composed By", [], limit * 2, limit],
             )
             return cursor.fetchall()
