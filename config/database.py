@@ -8,29 +8,10 @@ import warnings
 from pathlib import Path
 
 import psycopg
-from psycopg import sql
 from psycopg_pool import ConnectionPool
 
 # The benchmark keeps its large catalogue in a database of its own beside the development one.
 EMBEDDED_NAME = os.environ.get("EMBEDDED_DATABASE_NAME", "needledrop")
-
-
-def _shared_buffers_mb():
-    """A quarter of the machine's memory, between PostgreSQL's default 128 MB and 1 GB."""
-    try:
-        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (OSError, ValueError):
-        return 128
-    return max(128, min(1024, memory // 4 // 2**20))
-
-
-# The embedded server is sized as the README asks of a production one: PostgreSQL scans a table
-# larger than a quarter of shared_buffers through a small ring of buffers, and at 100,000 releases
-# (a 140 MB release table) the default 128 MB made every common-word search read its rows from the
-# operating system again (docs/performance.md). The buffers are shared memory the server takes as
-# pages are used, not at once. Applied with ALTER SYSTEM, they take effect from the server's next
-# start: the server stops when its last process exits, so from the next command on.
-EMBEDDED_SETTINGS = {"shared_buffers": f"{_shared_buffers_mb()}MB"}
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +34,6 @@ def embedded_database(data_dir: Path) -> dict:
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{EMBEDDED_NAME}';")  # noqa: S608 (a constant)
     if "(1 row)" not in exists:
         server.psql(f"CREATE DATABASE {EMBEDDED_NAME};")
-    _configure(data_dir, info)
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": EMBEDDED_NAME,
@@ -61,36 +41,6 @@ def embedded_database(data_dir: Path) -> dict:
         "HOST": str(info.socket_dir),
         "PORT": str(info.port or ""),
     }
-
-
-def _configure(data_dir, info):
-    """Write EMBEDDED_SETTINGS into the server's own configuration, unless it holds them already.
-
-    ALTER SYSTEM keeps them in postgresql.auto.conf, one ``name = 'value'`` line each; reading
-    that file first spares every process's start a connection.
-    """
-    try:
-        kept = (data_dir / "postgresql.auto.conf").read_text()
-    except OSError:
-        kept = ""
-    wanted = {
-        name: value
-        for name, value in EMBEDDED_SETTINGS.items()
-        if f"{name} = '{value}'" not in kept
-    }
-    if not wanted:
-        return
-    with psycopg.connect(
-        dbname="postgres",
-        user="postgres",
-        host=str(info.socket_dir),
-        port=info.port or None,
-        autocommit=True,
-    ) as conn:
-        for name, value in wanted.items():
-            conn.execute(
-                sql.SQL("ALTER SYSTEM SET {} = {}").format(sql.Identifier(name), sql.Literal(value))
-            )
 
 
 def check_pooled_connection(conn):

@@ -26,9 +26,6 @@ with psycopg.connect(dbname=settings["NAME"], user=settings["USER"], host=settin
     conn.execute("CREATE TABLE IF NOT EXISTS kept (n int)")
     conn.execute("INSERT INTO kept VALUES (1)")
     print(conn.execute("SELECT count(*) FROM kept").fetchone()[0])
-    print(conn.execute(
-        "SELECT setting::bigint * 8192 / 1048576 FROM pg_settings WHERE name = 'shared_buffers'"
-    ).fetchone()[0])
 """
 
 
@@ -55,26 +52,11 @@ def data_dir():
 def test_embedded_database_starts_keeps_data_and_stops(data_dir):
     first = run(data_dir)
     assert first.returncode == 0, first.stderr
-    assert first.stdout.split()[0] == "1"
+    assert first.stdout.strip() == "1"
     # The last process using it has exited, so the server has stopped cleanly.
     assert not (data_dir / "postmaster.pid").exists()
 
     second = run(data_dir)
     assert second.returncode == 0, second.stderr
-    assert second.stdout.split()[0] == "2"
+    assert second.stdout.strip() == "2"
     assert not (data_dir / "postmaster.pid").exists()
-
-
-def test_embedded_database_is_sized_for_the_machine_from_its_next_start(data_dir):
-    """The first start writes the settings; every start after it runs with them."""
-    from config.database import _shared_buffers_mb
-
-    first = run(data_dir)
-    assert first.returncode == 0, first.stderr
-    # PostgreSQL's own default, before the server has been configured.
-    assert first.stdout.split()[1] == "128"
-    assert "shared_buffers" in (data_dir / "postgresql.auto.conf").read_text()
-
-    second = run(data_dir)
-    assert second.returncode == 0, second.stderr
-    assert second.stdout.split()[1] == str(_shared_buffers_mb())
