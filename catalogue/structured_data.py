@@ -50,7 +50,8 @@ def release_json_ld(release, request):
         "albumRelease": [
             {
                 "@type": "MusicRelease",
-                "@id": request.build_absolute_uri(pressing.get_absolute_url()),
+                # Pressing.get_absolute_url(): the release's address and the pressing's anchor.
+                "@id": f"{url}#pressing-{pressing.pk}",
                 "name": f"{release.title} ({pressing.description})",
                 "catalogNumber": pressing.catalogue_number or None,
                 "recordLabel": {"@type": "Organization", "name": pressing.label.name},

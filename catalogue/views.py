@@ -358,7 +358,9 @@ def _release_page_parts():
     """
     artist = JSONObject(id="artist__id", name="artist__name", slug="artist__slug")
     tracks = annotate_lists(
-        Track.objects.all(),
+        # The tracks of one release: the model's ordering starts with the release's own, which
+        # would join the release table to each row for nothing.
+        Track.objects.order_by("side", "number", "id"),
         artist_credit=json_list(
             TrackArtist.objects.order_by("order", "id"),
             link="track",
