@@ -5,6 +5,7 @@ order row, then stock rows by pressing id. Stripe is called only outside transac
 shop.payments), so a slow Stripe never holds a lock.
 """
 
+import functools
 import json
 import logging
 import secrets
@@ -23,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalogue.cache import bump
+from catalogue.compiled import ID_MARK, CompiledQuery
 from catalogue.models import Pressing
 from ratings.voters import address_lock_keys
 from shop import payments
@@ -108,10 +110,18 @@ def remove_from_cart(*, cart, pressing_id):
 
 def pressing_for_cart(pressing_id):
     """The pressing with what the cart checks, or None."""
-    return (
-        Pressing.objects.select_related("release", "shop_price", "shop_stock")
-        .filter(pk=pressing_id)
-        .first()
+    found = _pressing_for_cart().run(pk=pressing_id)
+    return found[0] if found else None
+
+
+@functools.cache
+def _pressing_for_cart():
+    """The pressing, its release, price and stock by id, compiled once per process
+    (catalogue/compiled.py): Django compiled the query afresh for every add to the cart, which
+    took longer than running it."""
+    return CompiledQuery(
+        Pressing.objects.select_related("release", "shop_price", "shop_stock").filter(pk=ID_MARK),
+        pk=ID_MARK,
     )
 
 

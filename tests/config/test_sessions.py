@@ -1,12 +1,15 @@
-"""A session saved while the database is gone: a 503 for the shopper, never a 400."""
+"""A session saved while the database is gone: a 503 for the shopper, never a 400; a new
+session's key that is already taken is drawn again."""
 
 import pytest
 from django.contrib.sessions.backends.base import UpdateError
 from django.db import DatabaseError, OperationalError, connection
 from django.http import HttpResponse
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import path
 
+import config.sessions
 from config.sessions import SessionStore
 from tests.database import terminate
 
@@ -46,6 +49,22 @@ def test_a_vanished_row_is_still_an_update_error(saved_session):
         saved_session.save()
     assert isinstance(raised.value.__context__, DatabaseError)
     assert not isinstance(raised.value.__context__, OperationalError)
+
+
+def test_a_new_key_already_taken_is_drawn_again(saved_session, monkeypatch):
+    """New keys are not looked up first: the insert's unique key refuses a taken one, and the
+    session draws another, leaving the other shopper's session as it was."""
+    taken = saved_session.session_key
+    drawn = iter([taken, "n" * 32])
+    monkeypatch.setattr(config.sessions, "get_random_string", lambda length, chars: next(drawn))
+    store = SessionStore()
+    store["cart"] = {"2": 5}
+    with CaptureQueriesContext(connection) as captured:
+        store.save()
+    assert store.session_key == "n" * 32
+    assert not any("SELECT 1" in q["sql"] for q in captured.captured_queries)
+    assert SessionStore(session_key=taken).load() == {"cart": {"1": 1}}
+    assert SessionStore(session_key="n" * 32).load() == {"cart": {"2": 5}}
 
 
 def add_during_outage(request):
