@@ -99,6 +99,8 @@ class PreparedSQL:
                 cursor.execute(f"PREPARE {self.name} AS {self._prepared_sql(cursor)}")
             prepared.add(self.name)
         ordered = [values[name] for name in self.slots]
+        if not ordered:
+            return f"EXECUTE {self.name}", []  # EXECUTE takes no empty parentheses
         placeholders = ", ".join(["%s"] * len(ordered))
         return f"EXECUTE {self.name}({placeholders})", ordered
 

@@ -37,6 +37,14 @@ def test_a_compiled_query_gives_what_its_queryset_gives(django_assert_num_querie
     assert compiled.run(slug=draft.slug) == [draft]  # "published" is read when the query runs
 
 
+def test_a_query_without_marks_runs_with_its_fixed_values(django_assert_num_queries):
+    compiled = CompiledQuery(Release.objects.filter(status=Status.DRAFT).order_by("title"))
+    drafts = [ReleaseFactory(title=title, status=Status.DRAFT, published_at=None) for title in "BA"]
+    ReleaseFactory(published_at=timezone.now() - timedelta(days=1))
+    with django_assert_num_queries(1):
+        assert compiled.run() == drafts[::-1]
+
+
 def test_annotations_and_order_survive():
     release = ReleaseFactory()
     for number in (3, 1, 2):

@@ -4,6 +4,8 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.db import transaction
+from django.db.transaction import TransactionManagementError
 
 from shop import services
 from shop.cart import Cart
@@ -46,6 +48,49 @@ def test_checkout_creates_session_from_our_prices(fake_stripe):
     assert order.total == Decimal("57.20")
     stock = Stock.objects.get(pressing=pressing)
     assert (stock.on_hand, stock.reserved) == (5, 2)
+
+
+@pytest.mark.django_db
+def test_a_cart_of_several_pressings_holds_each_and_offers_only_active_rates(fake_stripe):
+    """The cart's pressings and their stock rows are read by statements compiled once for each
+    number of pressings: carts of one, three and then two pressings each get their own."""
+    pressings = [pressing_on_sale(amount=Decimal(f"2{n}.00"), on_hand=4) for n in range(3)]
+    ShippingRateFactory(name="Royal Mail", amount=Decimal("4.00"))
+    ShippingRateFactory(name="Old courier", amount=Decimal("9.00"), active=False)
+    for cart in ([pressings[0]], pressings, pressings[1:]):
+        start = services.start_checkout(cart=cart_with(*((p, 1) for p in cart)), email=None)
+        session = fake_stripe.sessions[start.order.stripe_session_id]
+        assert [item["price_data"]["unit_amount"] for item in session["line_items_sent"]] == [
+            f"2{pressings.index(p)}00" for p in cart
+        ]
+        assert [
+            o["shipping_rate_data"]["display_name"] for o in session["shipping_options_sent"]
+        ] == ["Royal Mail"]
+    held = dict(Stock.objects.values_list("pressing_id", "reserved"))
+    assert [held[p.pk] for p in pressings] == [2, 2, 2]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stock_rows_are_locked_only_inside_a_transaction():
+    pressing = pressing_on_sale(on_hand=1)
+    with pytest.raises(TransactionManagementError):
+        services._lock_stock([pressing.pk])
+    with transaction.atomic():
+        assert services._lock_stock([pressing.pk])[pressing.pk].on_hand == 1
+    assert services._lock_stock([]) == {}
+
+
+@pytest.mark.django_db
+def test_an_order_number_already_taken_is_drawn_again(fake_stripe):
+    """Six characters of 25 letters: a shop with many orders draws a used number now and then."""
+    pressing = pressing_on_sale(on_hand=5)
+    taken = services.start_checkout(cart=cart_with((pressing, 1)), email=None).order
+    order = Order(email="", currency="GBP", number=taken.number, expires_at=taken.expires_at)
+    with transaction.atomic():
+        services._insert_order(order)
+        assert Order.objects.count() == 2  # the transaction goes on after the taken number
+    assert order.pk and order.number != taken.number
+    assert Order.objects.get(pk=taken.pk).number == taken.number
 
 
 @pytest.mark.django_db
