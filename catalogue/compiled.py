@@ -35,6 +35,16 @@ TEXT_MARK = "\x00mark"
 ID_MARK = -2_000_000_001
 
 
+def id_marks(count):
+    """Marks for ``count`` ids, for ``pk__in=id_marks(count).values()``: ID_MARK, ID_MARK - 1, …"""
+    return {f"id{n}": ID_MARK - n for n in range(count)}
+
+
+def id_values(ids):
+    """The values of the marks of ``id_marks(len(ids))``, for ``run()``: ids in order."""
+    return {f"id{n}": pk for n, pk in enumerate(ids)}
+
+
 class PreparedSQL:
     """SQL with %s parameters, some of them marks: run as a prepared statement on each
     connection, with values for the marks and the other parameters fixed.

@@ -7,7 +7,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from catalogue import hooks
-from catalogue.compiled import ID_MARK, TEXT_MARK, CompiledQuery
+from catalogue.compiled import ID_MARK, TEXT_MARK, CompiledQuery, id_marks, id_values
 from catalogue.models import COMPOSED_BY, Release
 from catalogue.prefetch import listed
 
@@ -36,7 +36,7 @@ def cards_in_order(ids, *extra_fields):
     if not ids:
         return []
     query = _compiled_cards(timezone.localdate(), extra_fields, len(ids))
-    found = {card.pk: card for card in query.run(**dict(zip(query.slots, ids, strict=True)))}
+    found = {card.pk: card for card in query.run(**id_values(ids))}
     return [found[pk] for pk in ids if pk in found]
 
 
@@ -44,7 +44,7 @@ def cards_in_order(ids, *extra_fields):
 def _compiled_cards(today, extra_fields, count):
     """The cards query for ``count`` ids, compiled once a day per process (catalogue/compiled.py):
     compiling it took 0.8 ms of CPU, four times as long as running it."""
-    marks = {f"id{n}": ID_MARK - n for n in range(count)}
+    marks = id_marks(count)
     queryset = _card_queryset(today, extra_fields).filter(pk__in=marks.values()).order_by()
     return CompiledQuery(queryset, **marks)
 
