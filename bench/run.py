@@ -217,6 +217,63 @@ def run_wrk(scenario, seconds, connections):
     }
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+CPU_GROUPS = ("machine", "gunicorn", "postgres", "runner", "wrk")
+
+
+def cpu_snapshot(gunicorn_pid):
+    """CPU seconds spent so far, by whom (Linux's /proc; None elsewhere).
+
+    machine: every core's busy time (/proc/stat). gunicorn: its master and workers. postgres:
+    every process named postgres (the embedded server's, or the one BENCH_DATABASE_URL names).
+    Both count their exited children too, so a replaced worker or a closed backend is not lost.
+    runner: this process, the fake Stripe API's threads among them. wrk: the runs of wrk this
+    process has waited for.
+    """
+    try:
+        with open("/proc/stat") as stat:
+            ticks = [int(value) for value in stat.readline().split()[1:9]]
+    except OSError:
+        return None
+    # user, nice, system, idle, iowait, irq, softirq, steal: busy is all but idle and iowait.
+    spent = dict.fromkeys(CPU_GROUPS, 0.0)
+    spent["machine"] = (sum(ticks) - ticks[3] - ticks[4]) / CLOCK_TICKS
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as stat:
+                text = stat.read()
+        except OSError:
+            continue  # gone since the directory was read
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text[text.rindex(")") + 2 :].split()
+        # After the name: state, ppid, ...; utime, stime, cutime, cstime are fields 14-17.
+        ppid = int(fields[1])
+        cpu = sum(int(value) for value in fields[11:15]) / CLOCK_TICKS
+        if gunicorn_pid in (int(entry.name), ppid):
+            spent["gunicorn"] += cpu
+        elif name == "postgres":
+            spent["postgres"] += cpu
+    own = os.times()
+    spent["runner"] = own.user + own.system
+    spent["wrk"] = own.children_user + own.children_system
+    return spent
+
+
+def cpu_per_request(before, after, requests):
+    """Milliseconds of CPU a request, by whom, between two cpu_snapshot()s; "other" is the
+    machine's busy time nobody above accounts for (the kernel's network work, other programs)."""
+    if before is None or after is None or not requests:
+        return None
+    per_request = {
+        group: round(1000 * (after[group] - before[group]) / requests, 3) for group in CPU_GROUPS
+    }
+    named = sum(value for group, value in per_request.items() if group != "machine")
+    per_request["other"] = round(per_request["machine"] - named, 3)
+    return per_request
+
+
 def query_counts():
     """Each page's SQL query count as the test suite measured it (tests/test_query_counts.py)."""
     path = ROOT / "test-artifacts" / "query-counts.json"
@@ -288,8 +345,12 @@ def main():
             if ceiling_scenario and args.pace_seconds and scenario is not ceiling_scenario:
                 paces.append(run_wrk(ceiling_scenario, args.pace_seconds, args.connections)["rps"])
             run_wrk(scenario, 2, args.connections)  # warm-up, not reported
+            before = cpu_snapshot(server.process.pid)
             measured = run_wrk(scenario, args.seconds, args.connections)
             measured.update(name=scenario["name"], page=scenario.get("page", ""))
+            measured["cpu_ms"] = cpu_per_request(
+                before, cpu_snapshot(server.process.pid), measured["requests"]
+            )
             if paces and scenario is not ceiling_scenario:
                 measured["pace_before_rps"] = paces[-1]
             results.append(measured)
@@ -370,6 +431,21 @@ def print_table(report):
             f"{r['name']:<34} {r['rps']:>9} {r['ratio']:>7} {near:>7} {r['p50_ms']:>8} {r['p95_ms']:>8} {r['p99_ms']:>8} "
             f"{r['errors']:>7} {queries:>8}"
         )
+    rows = [r for r in report["results"] if r.get("cpu_ms")]
+    if rows:
+        print(
+            "\nMachine CPU per request, ms (/proc, the measured run): gunicorn, PostgreSQL, this "
+            "process (its fake Stripe API), wrk, and the rest"
+        )
+        header = f"{'scenario':<34} {'machine':>8} {'gunicorn':>9} {'postgres':>9} {'runner':>7} {'wrk':>6} {'other':>6}"
+        print(header)
+        print("-" * len(header))
+        for r in rows:
+            cpu = r["cpu_ms"]
+            print(
+                f"{r['name']:<34} {cpu['machine']:>8.2f} {cpu['gunicorn']:>9.2f} {cpu['postgres']:>9.2f} "
+                f"{cpu['runner']:>7.2f} {cpu['wrk']:>6.2f} {cpu['other']:>6.2f}"
+            )
     memory = report["worker_peak_memory_mb"]
     if memory:
         print(

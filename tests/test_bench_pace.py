@@ -1,4 +1,8 @@
-"""The benchmark's ratio to the machine's pace around each scenario, and its runs' settings (bench/run.py)."""
+"""The benchmark's ratio to the machine's pace around each scenario, its split of each request's
+CPU, and its runs' settings (bench/run.py)."""
+
+import os
+import time
 
 from bench import run
 from bench.run import add_pace_ratios
@@ -38,3 +42,33 @@ def test_runs_with_a_shared_cache_keep_their_keys_apart(monkeypatch):
 
     monkeypatch.delenv("REDIS_URL")
     assert "CACHE_KEY_PREFIX" not in run.bench_env()
+
+
+def test_each_request_s_cpu_is_split_by_who_spent_it():
+    before = {"machine": 10.0, "gunicorn": 4.0, "postgres": 1.0, "runner": 0.5, "wrk": 0.25}
+    after = {"machine": 12.0, "gunicorn": 5.0, "postgres": 1.5, "runner": 0.5, "wrk": 0.5}
+    split = run.cpu_per_request(before, after, requests=1000)
+    assert split == {
+        "machine": 2.0,
+        "gunicorn": 1.0,
+        "postgres": 0.5,
+        "runner": 0.0,
+        "wrk": 0.25,
+        "other": 0.25,  # the machine's busy time nobody named accounts for
+    }
+    assert run.cpu_per_request(None, after, requests=1000) is None
+    assert run.cpu_per_request(before, after, requests=0) is None
+
+
+def test_a_snapshot_reads_the_cpu_a_process_really_spent():
+    """The snapshot reads /proc: CPU burnt here shows up as this process's (standing in for
+    gunicorn's master) and the machine's."""
+    before = run.cpu_snapshot(os.getpid())
+    started = time.process_time()
+    while time.process_time() - started < 0.3:  # bounded: 0.3 s of this process's CPU
+        sum(range(1000))
+    after = run.cpu_snapshot(os.getpid())
+    spent = {group: after[group] - before[group] for group in run.CPU_GROUPS}
+    assert spent["gunicorn"] >= 0.25
+    assert spent["runner"] >= 0.25
+    assert spent["machine"] >= 0.25
