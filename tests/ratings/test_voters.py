@@ -49,6 +49,9 @@ def test_ipv6_addresses_of_one_network_share_a_hash():
         ("Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)", True),
         ("facebookexternalhit/1.1", True),
         ("Wget/1.21", True),
+        ("Mozilla/5.0 (compatible; GOOGLEBOT/2.1)", True),
+        ("Python-Requests/2.32", True),
+        ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/140.0 Safari/537.36", False),
         ("", True),
     ],
 )
