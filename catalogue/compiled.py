@@ -24,6 +24,7 @@ import weakref
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models.query import get_related_populators
+from django.db.transaction import TransactionManagementError
 from psycopg import ClientCursor
 
 # The prepared statements of each open database connection (psycopg's), by name.
@@ -144,6 +145,11 @@ class CompiledQuery(PreparedSQL):
         compiler each run built around them (0.05-0.1 ms of CPU a statement, a release page
         sends five of these)."""
         connection = connections[self.queryset.db]
+        if self.queryset.query.select_for_update and connection.get_autocommit():
+            # As the queryset's own compiler refuses: outside a transaction a lock ends at once.
+            raise TransactionManagementError(
+                "select_for_update cannot be used outside of a transaction."
+            )
         sql, params = self.execute_sql(connection, **values)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)

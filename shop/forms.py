@@ -64,7 +64,7 @@ class TestPaymentForm(StrictForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["shipping_rate"].queryset = ShippingRate.objects.filter(active=True)
+        self.fields["shipping_rate"].queryset = ShippingRate.objects.active()
 
     def clean_country(self):
         return self.cleaned_data["country"].upper()

@@ -174,6 +174,12 @@ class ReleaseOffer(models.Model):
         return f"from {self.price_from}" if self.price_from is not None else "no price"
 
 
+class ShippingRateQuerySet(models.QuerySet):
+    def active(self):
+        """The rates a checkout offers."""
+        return self.filter(active=True)
+
+
 class ShippingRate(models.Model):
     name = models.CharField(
         max_length=100,
@@ -191,6 +197,8 @@ class ShippingRate(models.Model):
     )
     active = models.BooleanField(default=True)
     order = models.PositiveSmallIntegerField(default=0)
+
+    objects = ShippingRateQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "amount", "id"]

@@ -204,9 +204,6 @@ def _lock_stock(pressing_ids):
     ids = sorted(set(pressing_ids))
     if not ids:
         return {}
-    if not transaction.get_connection().in_atomic_block:
-        # As Django's own select_for_update() refuses: a lock outside a transaction ends at once.
-        raise transaction.TransactionManagementError("Stock rows are locked in a transaction.")
     rows = _lock_stock_query(len(ids)).run(**id_values(ids))
     return {stock.pressing_id: stock for stock in rows}
 
@@ -361,11 +358,16 @@ def _reserve(*, quantities, email, address_hash=""):
     return order, lines
 
 
+def active_shipping_rates():
+    """The rates a checkout offers, in their order."""
+    return _active_shipping_rates().run()
+
+
 @functools.cache
 def _active_shipping_rates():
-    """The rates a checkout offers, compiled once per process (compiled for each checkout, 0.26 ms
-    of CPU)."""
-    return CompiledQuery(ShippingRate.objects.filter(active=True))
+    """ShippingRate.objects.active(), compiled once per process (compiled for each checkout, it
+    took 0.26 ms of CPU)."""
+    return CompiledQuery(ShippingRate.objects.active())
 
 
 ORDER_NUMBER_DRAWS = 5
@@ -422,7 +424,7 @@ def start_checkout(*, cart, email=None, address_hash=""):
         session = payments.create_checkout_session(
             order=order,
             lines=lines,
-            shipping_rates=_active_shipping_rates().run(),
+            shipping_rates=active_shipping_rates(),
             success_url=_absolute(reverse("shop:checkout-success") + key),
             cancel_url=_absolute(reverse("shop:checkout-cancel") + key),
             expires_at=order.expires_at - SESSION_MARGIN,

@@ -23,7 +23,7 @@ from shop.forms import (
     TestPaymentForm,
     UpdateCartForm,
 )
-from shop.models import NotifyRequest, Order, ShippingRate
+from shop.models import NotifyRequest, Order
 
 log = logging.getLogger(__name__)
 
@@ -247,7 +247,7 @@ def test_checkout(request, number):
             "lines": list(order.lines.all()),
             "form": form,
             "key": key or order.access_key,
-            "rates": list(ShippingRate.objects.filter(active=True)),
+            "rates": services.active_shipping_rates(),
         },
         status=400 if form.is_bound else 200,
     )

@@ -2,8 +2,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Model, signals
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
 from catalogue.compiled import CompiledQuery
@@ -43,6 +44,17 @@ def test_a_query_without_marks_runs_with_its_fixed_values(django_assert_num_quer
     ReleaseFactory(published_at=timezone.now() - timedelta(days=1))
     with django_assert_num_queries(1):
         assert compiled.run() == drafts[::-1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_locking_query_runs_only_inside_a_transaction():
+    """As the queryset's own select_for_update(): outside a transaction its lock would end at once."""
+    release = ReleaseFactory()
+    with transaction.atomic():
+        compiled = CompiledQuery(Release.objects.select_for_update().filter(slug=MARK), slug=MARK)
+        assert compiled.run(slug=release.slug) == [release]
+    with pytest.raises(TransactionManagementError):
+        compiled.run(slug=release.slug)
 
 
 def test_annotations_and_order_survive():
