@@ -144,16 +144,17 @@ class CompiledQuery(PreparedSQL):
         the same steps as the queryset's own iterable, without the layers of generators and the
         compiler each run built around them (0.05-0.1 ms of CPU a statement, a release page
         sends five of these)."""
-        connection = connections[self.queryset.db]
+        return run_together((self, values))[0]
+
+    def check_can_run(self, connection):
         if self.queryset.query.select_for_update and connection.get_autocommit():
             # As the queryset's own compiler refuses: outside a transaction a lock ends at once.
             raise TransactionManagementError(
                 "select_for_update cannot be used outside of a transaction."
             )
-        sql, params = self.execute_sql(connection, **values)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
+
+    def read(self, rows, connection):
+        """These rows of this query's statement as model instances."""
         if not rows:
             return []
         reader = self._reader or self._make_reader()
@@ -207,3 +208,34 @@ class CompiledQuery(PreparedSQL):
 
         self._reader = read
         return read
+
+
+def run_together(*runs):
+    """The instances of several compiled queries sent to PostgreSQL as one message:
+    ``run_together((query, values), …)`` returns a list of instances for each, in order.
+
+    Each statement sent on its own paid a round trip: Django's and psycopg's work around the
+    execute, the server's reading of the message, its transaction and its answer, and a wake-up of
+    each process. The release page's four statements cost 1.1 ms of the machine's CPU one at a
+    time and 0.62 ms sent together (docs/performance.md). PostgreSQL runs the statements of one
+    message in order, as one transaction (inside the caller's, if one is open); each answers with
+    its own rows. The values must not depend on another statement's rows.
+    """
+    queries = [query for query, _ in runs]
+    alias = queries[0].queryset.db
+    if any(query.queryset.db != alias for query in queries):
+        raise ValueError("Queries run together must use one database.")
+    connection = connections[alias]
+    for query in queries:
+        query.check_can_run(connection)
+    statements = [query.execute_sql(connection, **values) for query, values in runs]
+    sql = "; ".join(statement for statement, _ in statements)
+    params = [value for _, values in statements for value in values]
+    results = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for position, query in enumerate(queries):
+            if position and not cursor.nextset():
+                raise RuntimeError("PostgreSQL answered fewer statements than were sent.")
+            results.append(query.read(cursor.fetchall(), connection))
+    return results

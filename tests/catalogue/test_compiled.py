@@ -7,7 +7,7 @@ from django.db.models import F, Model, signals
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
-from catalogue.compiled import CompiledQuery
+from catalogue.compiled import CompiledQuery, run_together
 from catalogue.models import Release, Status, Track
 from catalogue.views import _release_page_parts, release_page_queries
 from tests.factories import (
@@ -55,6 +55,39 @@ def test_a_locking_query_runs_only_inside_a_transaction():
         assert compiled.run(slug=release.slug) == [release]
     with pytest.raises(TransactionManagementError):
         compiled.run(slug=release.slug)
+
+
+def test_queries_run_together_answer_as_each_alone_in_one_round_trip(django_assert_num_queries):
+    by_slug = CompiledQuery(Release.objects.published().filter(slug=MARK), slug=MARK)
+    tracks = CompiledQuery(Track.objects.filter(release__slug=MARK).order_by("-id"), slug=MARK)
+    drafts = CompiledQuery(Release.objects.filter(status=Status.DRAFT).order_by("title"))
+    release = ReleaseFactory(published_at=timezone.now() - timedelta(days=1))
+    songs = [TrackFactory(release=release) for _ in range(2)][::-1]
+    TrackFactory()  # another release's
+    draft = ReleaseFactory(status=Status.DRAFT, published_at=None)
+    runs = [(by_slug, {"slug": release.slug}), (tracks, {"slug": release.slug}), (drafts, {})]
+    by_slug.run(slug="warm"), tracks.run(slug="warm"), drafts.run()  # each connection prepares once
+    with django_assert_num_queries(1):
+        together = run_together(*runs)
+    assert together == [[release], songs, [draft]]
+    assert together == [query.run(**values) for query, values in runs]
+    # A statement with no rows keeps its place among the answers.
+    assert run_together((by_slug, {"slug": draft.slug}), (tracks, {"slug": release.slug})) == [
+        [],
+        songs,
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_queries_run_together_lock_only_inside_a_transaction():
+    release = ReleaseFactory()
+    plain = CompiledQuery(Release.objects.filter(slug=MARK), slug=MARK)
+    with transaction.atomic():  # Django compiles a locking query only inside a transaction
+        locking = CompiledQuery(Release.objects.select_for_update().filter(slug=MARK), slug=MARK)
+        runs = [(plain, {"slug": release.slug}), (locking, {"slug": release.slug})]
+        assert run_together(*runs) == [[release], [release]]
+    with pytest.raises(TransactionManagementError):
+        run_together(*runs)
 
 
 def test_annotations_and_order_survive():
@@ -214,7 +247,7 @@ def test_the_release_pages_rows_are_read_as_the_querysets_own_iterable_reads_the
     pairs = [
         (release_query.run(slug=release.slug), release_queryset.filter(slug=release.slug)),
         *(
-            (lists[name].run(release=release.pk), queryset.filter(release_id=release.pk))
+            (lists[name].run(slug=release.slug), queryset.filter(release_id=release.pk))
             for name, queryset in list_querysets.items()
         ),
     ]
