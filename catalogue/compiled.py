@@ -142,8 +142,8 @@ class CompiledQuery(PreparedSQL):
 
         The rows are read whole through Django's cursor and turned into instances by _reader:
         the same steps as the queryset's own iterable, without the layers of generators and the
-        compiler each run built around them (0.05-0.1 ms of CPU a statement, a release page
-        sends five of these)."""
+        compiler each run built around them (0.05-0.1 ms of CPU a statement). Several that do not
+        wait for each other's rows go together: run_together()."""
         return run_together((self, values))[0]
 
     def check_can_run(self, connection):

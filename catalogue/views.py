@@ -355,8 +355,8 @@ def _release_page_parts():
     """The release page's queryset and its long lists, built once per process.
 
     Short lists ride along in the release's own row as JSON (catalogue/prefetch.py); the long ones
-    (tracks, credits, pressings) are a query each: four queries, whatever the number of tracks,
-    credits or pressings. Nothing in them depends on the request ("published" compares with the
+    (tracks, credits, pressings) are a query each: four statements, sent to PostgreSQL together,
+    whatever the number of tracks, credits or pressings. Nothing in them depends on the request ("published" compares with the
     database's clock).
     """
     artist = JSONObject(id="artist__id", name="artist__name", slug="artist__slug")
