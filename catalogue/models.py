@@ -863,3 +863,22 @@ class SearchWord(models.Model):
 
     def __str__(self):
         return self.display
+
+
+class SearchLexeme(models.Model):
+    """Every word (lexeme) of the releases' search vectors, for a typed prefix to stand for.
+
+    Search looks "pablo" up as the words starting with it ("pablo", "pablos", …) rather than as a
+    prefix: PostgreSQL reads a prefix from the search index by gathering every release holding a
+    word that starts with it, a cost that grows with the catalogue, while exact words it can
+    intersect with the query's other words cheaply (docs/performance.md). So that a prefix and its
+    words always find the same releases, a word is added with the vector that holds it
+    (catalogue.search.update_search_vectors) and never removed: a word no release holds any more
+    matches nothing, where a missing one would lose matches.
+    """
+
+    # C collation: byte order, so "starting with" is a range of the primary key's index.
+    lexeme = models.TextField(primary_key=True, db_collation="C")
+
+    def __str__(self):
+        return self.lexeme

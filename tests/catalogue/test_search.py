@@ -1,3 +1,4 @@
+import importlib
 import re
 from datetime import timedelta
 from html import unescape
@@ -10,12 +11,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from catalogue.models import Release, SearchWord
+from catalogue.models import Release, SearchLexeme, SearchWord
 from catalogue.search import (
+    WORDS_PER_PREFIX,
     WORDS_SQL,
     highlight,
     look_up_words,
+    prefix_terms,
     query_words,
+    raw_tsquery,
     rebuild_search_words,
     search_releases,
     update_search_vectors,
@@ -134,10 +138,78 @@ def explain(sql, params):
 
 
 def test_words_are_looked_up_through_indexes(shelf):
-    params = {"words": ["kavinksy"], "fuzzy_min_length": 4, "title_words": 21, "close": 3}
+    params = {
+        "words": ["kavinksy"],
+        "fuzzy_min_length": 4,
+        "title_words": 21,
+        "starts": 21,
+        "close": 3,
+    }
     plan = explain(WORDS_SQL, params)
     assert "searchword_trgm" in plan  # the trigram operator on the GIN index
     assert "catalogue_searchword_pkey" in plan  # "starts with" as a range of the primary key
+    assert "catalogue_searchlexeme_pkey" in plan  # and of the search vectors' words
+
+
+def matching(tsquery_text):
+    return set(Release.objects.filter(search_vector=raw_tsquery(tsquery_text)))
+
+
+def test_words_of_a_longer_query_stand_for_the_catalogue_words_they_start(shelf):
+    """ "nigh kav": each word as the words of the search vectors it starts, not as a prefix,
+    and the same releases as the prefixes find."""
+    night = ReleaseFactory(title="Night Moves")
+    update_search_vectors(Release.objects.filter(pk=night.pk))
+    result = search_releases(Release.objects.all(), ["nigh", "kav"])
+    assert result.tsquery_text == "('night' | 'nightcall') & ('kavinsky')"
+    assert result.rank_tsquery_text == "('nigh':*) & ('kav':*)"
+    assert matching(result.tsquery_text) == matching(result.rank_tsquery_text) == {shelf}
+    # A word no catalogue word starts with stays a prefix beside its close spellings.
+    misspelt = search_releases(Release.objects.all(), ["kavinksy", "nightcal"])
+    assert misspelt.tsquery_text == "('kavinksy':* | 'kavinsky') & ('nightcall')"
+    assert matching(misspelt.tsquery_text) == {shelf}
+
+
+def test_a_one_word_query_keeps_its_prefix(shelf):
+    result = search_releases(Release.objects.all(), ["nigh"])
+    assert result.tsquery_text == result.rank_tsquery_text == "('nigh':*)"
+
+
+def test_a_prefix_of_many_words_or_of_words_the_parser_splits_stays_a_prefix():
+    many = [f"night{n}" for n in range(WORDS_PER_PREFIX + 1)]
+    assert prefix_terms("night", many) == ["'night':*"]
+    assert prefix_terms("night", many[:WORDS_PER_PREFIX]) == [f"'{w}'" for w in many[:-1]]
+    # to_tsquery would read "jay-z" as a phrase of three words, not as the one word it is.
+    assert prefix_terms("jay", ["jay", "jay-z"]) == ["'jay':*"]
+    assert prefix_terms("zzq", []) == ["'zzq':*"]
+
+
+def test_the_words_of_every_vector_are_kept_and_never_dropped(shelf):
+    other = ReleaseFactory(title="Velvet Underground Revue", slug="velvet-underground")
+    update_search_vectors(Release.objects.filter(pk=other.pk))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT u.lexeme FROM catalogue_release r, unnest(r.search_vector) u"
+        )
+        in_vectors = {lexeme for (lexeme,) in cursor.fetchall()}
+    kept = set(SearchLexeme.objects.values_list("lexeme", flat=True))
+    assert {"underground", "revue", "inv109lp", "nightcall"} <= in_vectors
+    assert in_vectors <= kept
+    # The migration that made the table filled it from the vectors the same way.
+    fill = importlib.import_module("catalogue.migrations.0012_search_lexemes").FILL_LEXEMES
+    SearchLexeme.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute(fill)
+    assert set(SearchLexeme.objects.values_list("lexeme", flat=True)) == in_vectors
+    Release.objects.filter(pk=other.pk).update(title="Velvet Overground")
+    update_search_vectors(Release.objects.filter(pk=other.pk))
+    assert {"overground", "underground"} <= set(
+        SearchLexeme.objects.values_list("lexeme", flat=True)
+    )
+    # "under" stands for a word no release holds any more: it finds nothing, as the prefix does.
+    result = search_releases(Release.objects.all(), ["under", "velvet"])
+    assert "'underground'" in result.tsquery_text
+    assert matching(result.tsquery_text) == matching(result.rank_tsquery_text) == set()
 
 
 def test_matches_come_from_the_search_vector_index(shelf):
