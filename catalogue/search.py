@@ -265,24 +265,33 @@ def look_up_words(words):
     return found
 
 
-def prefix_terms(word, starts):
-    """What stands for ``word`` as a prefix in a query: the words of the search vectors it
-    starts, when there are at most WORDS_PER_PREFIX of them and each reads back as itself, else
-    the prefix itself.
+def prefix_terms(word, starts, *, expand=True):
+    """What stands for ``word`` in a query, given ``starts``, the words of the search vectors it
+    starts (up to WORDS_PER_PREFIX + 1 of them): the same releases as the prefix ``word:*``
+    always (SearchLexeme holds every word of every vector), at a lower cost where it can be.
 
-    The same releases either way (SearchLexeme holds every word of every vector), but not at the
-    same cost: PostgreSQL reads a prefix from the GIN index by gathering every release holding a
-    word that starts with it before intersecting them with the other words' ("pablo" in "pablo
-    gudnaddottir": some thousand releases at 100,000), where exact words are intersected as the
-    index is read: 4-9 ms against 0.8-1.1 ms of index scan for misspelt artists at 100,000.
-    A query of one word has nothing to intersect: search_releases passes no words for it, and
-    its prefix stays (a common word is counted faster so, measured).
+    - No word starts with it (a misspelling): the word itself, which matches nothing, as the
+      prefix would; but a prefix anywhere in a query has PostgreSQL read every row the index
+      finds and test the query against its whole search vector again, 2 ms of the 2.2 of a
+      misspelt artist's count at 10,000 releases.
+    - With ``expand`` (a query of two words or more), at most WORDS_PER_PREFIX words, each one
+      to_tsquery reads back as itself: those words. PostgreSQL reads a prefix from the GIN
+      index by gathering every release holding a word that starts with it before intersecting
+      them with the other words' ("pablo" in "pablo gudnaddottir": some thousand releases at
+      100,000), where exact words are intersected as the index is read: 4-9 ms against 0.8-1.1
+      ms of index scan for misspelt artists at 100,000.
+    - Otherwise the prefix: a one-word query has nothing to intersect, and a common word is
+      counted faster so (measured).
     """
-    if not starts or len(starts) > WORDS_PER_PREFIX:
-        return [f"{tsquery_lexeme(word)}:*"]
-    if not all(PLAIN_WORD_RE.fullmatch(w) for w in starts):
-        return [f"{tsquery_lexeme(word)}:*"]
-    return [tsquery_lexeme(w) for w in starts]
+    if not starts:
+        return [tsquery_lexeme(word)]
+    if (
+        expand
+        and len(starts) <= WORDS_PER_PREFIX
+        and all(PLAIN_WORD_RE.fullmatch(w) for w in starts)
+    ):
+        return [tsquery_lexeme(w) for w in starts]
+    return [f"{tsquery_lexeme(word)}:*"]
 
 
 def tsquery_lexeme(word):
@@ -306,8 +315,8 @@ def search_releases(queryset, words, scope_key=None):
         found = looked_up[word]
         close = [tsquery_lexeme(w) for w, _, _ in found.close]
         rank_terms.append("(" + " | ".join([f"{tsquery_lexeme(word)}:*", *close]) + ")")
-        starts = found.starts if len(words) > 1 else []
-        terms.append("(" + " | ".join([*prefix_terms(word, starts), *close]) + ")")
+        stands_for = prefix_terms(word, found.starts, expand=len(words) > 1)
+        terms.append("(" + " | ".join([*stands_for, *close]) + ")")
         # In titles, the exact words the dictionary gives: the planner has statistics for exact
         # words, but for a prefix it knows nothing of it guesses, and a guess of "many" for a word
         # in no title has it walk every release newest first looking for one.

@@ -164,15 +164,23 @@ def test_words_of_a_longer_query_stand_for_the_catalogue_words_they_start(shelf)
     assert result.tsquery_text == "('night' | 'nightcall') & ('kavinsky')"
     assert result.rank_tsquery_text == "('nigh':*) & ('kav':*)"
     assert matching(result.tsquery_text) == matching(result.rank_tsquery_text) == {shelf}
-    # A word no catalogue word starts with stays a prefix beside its close spellings.
+    # A word no catalogue word starts with matches nothing as a prefix or as itself: itself,
+    # beside its close spellings.
     misspelt = search_releases(Release.objects.all(), ["kavinksy", "nightcal"])
-    assert misspelt.tsquery_text == "('kavinksy':* | 'kavinsky') & ('nightcall')"
-    assert matching(misspelt.tsquery_text) == {shelf}
+    assert misspelt.tsquery_text == "('kavinksy' | 'kavinsky') & ('nightcall')"
+    assert misspelt.rank_tsquery_text == "('kavinksy':* | 'kavinsky') & ('nightcal':*)"
+    assert matching(misspelt.tsquery_text) == matching(misspelt.rank_tsquery_text) == {shelf}
 
 
-def test_a_one_word_query_keeps_its_prefix(shelf):
+def test_a_one_word_query_keeps_its_prefix_unless_no_word_starts_with_it(shelf):
     result = search_releases(Release.objects.all(), ["nigh"])
     assert result.tsquery_text == result.rank_tsquery_text == "('nigh':*)"
+    misspelt = search_releases(Release.objects.all(), ["kavinksy"])
+    assert misspelt.tsquery_text == "('kavinksy' | 'kavinsky')"
+    assert matching(misspelt.tsquery_text) == matching(misspelt.rank_tsquery_text) == {shelf}
+    nothing = search_releases(Release.objects.all(), ["zzqxvj"])
+    assert nothing.tsquery_text == "('zzqxvj')"
+    assert matching(nothing.tsquery_text) == matching(nothing.rank_tsquery_text) == set()
 
 
 def test_a_prefix_of_many_words_or_of_words_the_parser_splits_stays_a_prefix():
@@ -181,7 +189,8 @@ def test_a_prefix_of_many_words_or_of_words_the_parser_splits_stays_a_prefix():
     assert prefix_terms("night", many[:WORDS_PER_PREFIX]) == [f"'{w}'" for w in many[:-1]]
     # to_tsquery would read "jay-z" as a phrase of three words, not as the one word it is.
     assert prefix_terms("jay", ["jay", "jay-z"]) == ["'jay':*"]
-    assert prefix_terms("zzq", []) == ["'zzq':*"]
+    assert prefix_terms("night", many[:2], expand=False) == ["'night':*"]  # a one-word query
+    assert prefix_terms("zzq", []) == prefix_terms("zzq", [], expand=False) == ["'zzq'"]
 
 
 def test_the_words_of_every_vector_are_kept_and_never_dropped(shelf):
