@@ -356,8 +356,8 @@ def _release_page_parts():
 
     Short lists ride along in the release's own row as JSON (catalogue/prefetch.py); the long ones
     (tracks, credits, pressings) are a query each: four statements, sent to PostgreSQL together,
-    whatever the number of tracks, credits or pressings. Nothing in them depends on the request ("published" compares with the
-    database's clock).
+    whatever the number of tracks, credits or pressings. Nothing in them depends on the request
+    ("published" compares with the database's clock).
     """
     artist = JSONObject(id="artist__id", name="artist__name", slug="artist__slug")
     tracks = annotate_lists(
