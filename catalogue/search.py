@@ -494,10 +494,11 @@ updated AS (
     FROM doc WHERE doc.id = r.id
     RETURNING r.search_vector
 ),
--- Every word of the new vectors, in the same transaction (SearchLexeme: never removed).
+-- Every word of the new vectors, in the same transaction (SearchLexeme: never removed). In
+-- order, so two saves adding the same new words wait for each other rather than deadlock.
 lexemes AS (
     INSERT INTO catalogue_searchlexeme (lexeme)
-    SELECT DISTINCT u.lexeme FROM updated, unnest(updated.search_vector) u
+    SELECT DISTINCT u.lexeme FROM updated, unnest(updated.search_vector) u ORDER BY 1
     ON CONFLICT (lexeme) DO NOTHING
 ),
 -- The dictionary's words (WORD_TOKENS).

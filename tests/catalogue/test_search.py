@@ -29,6 +29,7 @@ from catalogue.views import SearchPaginator
 from tests.catalogue.conftest import add_track
 from tests.catalogue.test_views import card_titles, text_of
 from tests.factories import LabelFactory, PressingFactory, ReleaseFactory
+from tests.locks import second_waits_for_first
 
 pytestmark = pytest.mark.django_db
 SEARCH = reverse("catalogue:search")
@@ -426,3 +427,21 @@ def test_the_shared_filter_fields_follow_the_filters_and_the_labels(client, shel
     assert '<option value="cd" selected>' in html
     assert '<option value="lp" selected>' not in html
     assert ">Brand New Records</option>" in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_saves_adding_the_same_new_words_both_keep_them():
+    """The second save waits on the first's uncommitted words; both commit, and a search whose
+    words stand for the new ones finds both releases."""
+    first = ReleaseFactory(title="Zebrafish Quartet Nocturne")
+    second = ReleaseFactory(title="Nocturne Zebrafish Quartet Reprise")
+    errors = second_waits_for_first(
+        lambda: update_search_vectors(Release.objects.filter(pk=first.pk)),
+        lambda: update_search_vectors(Release.objects.filter(pk=second.pk)),
+    )
+    assert not errors
+    kept = set(SearchLexeme.objects.values_list("lexeme", flat=True))
+    assert {"zebrafish", "quartet", "nocturne", "reprise"} <= kept
+    result = search_releases(Release.objects.all(), ["zebra", "quar"])
+    assert result.tsquery_text == "('zebrafish') & ('quartet')"
+    assert matching(result.tsquery_text) == {first, second}
