@@ -46,6 +46,16 @@ def id_values(ids):
     return {f"id{n}": pk for n, pk in enumerate(ids)}
 
 
+def run_for_ids(query_for_count, ids):
+    """The instances ``query_for_count(count)`` finds for these ids (any order, repeats allowed):
+    a query compiled with ``id_marks(count)`` once per number of ids, run with them in order,
+    their smallest first. No ids, no statement."""
+    ids = sorted(set(ids))
+    if not ids:
+        return []
+    return query_for_count(len(ids)).run(**id_values(ids))
+
+
 class PreparedSQL:
     """SQL with %s parameters, some of them marks: run as a prepared statement on each
     connection, with values for the marks and the other parameters fixed.

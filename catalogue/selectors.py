@@ -7,7 +7,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from catalogue import hooks
-from catalogue.compiled import ID_MARK, TEXT_MARK, CompiledQuery, id_marks, id_values
+from catalogue.compiled import ID_MARK, TEXT_MARK, CompiledQuery, id_marks, run_for_ids
 from catalogue.models import COMPOSED_BY, Release
 from catalogue.prefetch import listed
 
@@ -33,10 +33,8 @@ def _card_queryset(today, extra_fields):
 def cards_in_order(ids, *extra_fields):
     """The cards of the releases ``ids``, in that order, in one query."""
     ids = list(ids)
-    if not ids:
-        return []
-    query = _compiled_cards(timezone.localdate(), extra_fields, len(ids))
-    found = {card.pk: card for card in query.run(**id_values(ids))}
+    query_for_count = functools.partial(_compiled_cards, timezone.localdate(), extra_fields)
+    found = {card.pk: card for card in run_for_ids(query_for_count, ids)}
     return [found[pk] for pk in ids if pk in found]
 
 

@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalogue.cache import bump
-from catalogue.compiled import CompiledQuery, id_marks, id_values
+from catalogue.compiled import CompiledQuery, id_marks, run_for_ids
 from catalogue.models import Pressing
 from ratings.voters import address_lock_keys
 from shop import payments
@@ -116,11 +116,7 @@ def pressing_for_cart(pressing_id):
 
 def _cart_pressings(pressing_ids):
     """{id: pressing} of these ids, each with its release, price and stock, in one statement."""
-    ids = sorted(set(pressing_ids))
-    if not ids:
-        return {}
-    found = _cart_pressings_query(len(ids)).run(**id_values(ids))
-    return {pressing.pk: pressing for pressing in found}
+    return {pressing.pk: pressing for pressing in run_for_ids(_cart_pressings_query, pressing_ids)}
 
 
 @functools.lru_cache(maxsize=64)
@@ -201,11 +197,7 @@ def _lock_stock(pressing_ids):
     The dict keeps that order: change the rows in it, since a change that sells a pressing out,
     or back in, also locks its release's ReleaseOffer row (a database trigger).
     """
-    ids = sorted(set(pressing_ids))
-    if not ids:
-        return {}
-    rows = _lock_stock_query(len(ids)).run(**id_values(ids))
-    return {stock.pressing_id: stock for stock in rows}
+    return {stock.pressing_id: stock for stock in run_for_ids(_lock_stock_query, pressing_ids)}
 
 
 @functools.lru_cache(maxsize=64)

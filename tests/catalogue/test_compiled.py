@@ -7,7 +7,7 @@ from django.db.models import F, Model, signals
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
-from catalogue.compiled import CompiledQuery, run_together
+from catalogue.compiled import CompiledQuery, id_marks, run_for_ids, run_together
 from catalogue.models import Release, Status, Track
 from catalogue.views import _release_page_parts, release_page_queries
 from tests.factories import (
@@ -76,6 +76,24 @@ def test_queries_run_together_answer_as_each_alone_in_one_round_trip(django_asse
         [],
         songs,
     ]
+
+
+def test_a_query_for_ids_is_compiled_once_per_number_of_ids(django_assert_num_queries):
+    compiled = {}
+
+    def query_for_count(count):
+        if count not in compiled:
+            marks = id_marks(count)
+            queryset = Release.objects.filter(pk__in=marks.values()).order_by("pk")
+            compiled[count] = CompiledQuery(queryset, **marks)
+        return compiled[count]
+
+    first, second, third = ReleaseFactory.create_batch(3)
+    assert run_for_ids(query_for_count, [third.pk, first.pk, third.pk]) == [first, third]
+    assert run_for_ids(query_for_count, [second.pk, first.pk]) == [first, second]
+    assert set(compiled) == {2}  # the same query for any two ids, repeats counted once
+    with django_assert_num_queries(0):
+        assert run_for_ids(query_for_count, []) == []
 
 
 @pytest.mark.django_db(transaction=True)
