@@ -126,6 +126,27 @@ class PreparedSQL:
         return f"EXECUTE {self.name}({placeholders})", ordered
 
 
+class Statement:
+    """A plain statement to send in run_together()'s message beside compiled queries: its rows
+    come back as tuples. Statement(sql, params). For statements that differ each run (the
+    values an insert writes) or whose order among the others matters (a lock taken first)."""
+
+    alias = DEFAULT_DB_ALIAS
+
+    def __init__(self, sql, params=()):
+        self.sql = sql
+        self.params = list(params)
+
+    def check_can_run(self, connection):
+        pass
+
+    def execute_sql(self, connection):
+        return self.sql, self.params
+
+    def read(self, rows, connection):
+        return rows
+
+
 class CompiledQuery(PreparedSQL):
     """queryset's SQL with each mark's parameter slot known: CompiledQuery(qs, slug=MARK).
 
@@ -146,6 +167,10 @@ class CompiledQuery(PreparedSQL):
         super().__init__(with_sql + sql, [*with_params, *params], **marks)
         self.state = {attr: getattr(compiler, attr) for attr in self._STATE}
         self._reader = None
+
+    @property
+    def alias(self):
+        return self.queryset.db
 
     def run(self, **values):
         """The model instances of the compiled query, run with these values for the marks.
@@ -222,7 +247,8 @@ class CompiledQuery(PreparedSQL):
 
 def run_together(*runs):
     """The instances of several compiled queries sent to PostgreSQL as one message:
-    ``run_together((query, values), …)`` returns a list of instances for each, in order.
+    ``run_together((query, values), …)`` returns a list of instances for each, in order. A
+    Statement among them, given as ``(statement, {})``, answers with its rows as tuples.
 
     Each statement sent on its own paid a round trip: Django's and psycopg's work around the
     execute, the server's reading of the message, its transaction and its answer, and a wake-up of
@@ -232,8 +258,8 @@ def run_together(*runs):
     its own rows. The values must not depend on another statement's rows.
     """
     queries = [query for query, _ in runs]
-    alias = queries[0].queryset.db
-    if any(query.queryset.db != alias for query in queries):
+    alias = queries[0].alias
+    if any(query.alias != alias for query in queries):
         raise ValueError("Queries run together must use one database.")
     connection = connections[alias]
     for query in queries:
@@ -247,5 +273,7 @@ def run_together(*runs):
         for position, query in enumerate(queries):
             if position and not cursor.nextset():
                 raise RuntimeError("PostgreSQL answered fewer statements than were sent.")
-            results.append(query.read(cursor.fetchall(), connection))
+            # A statement that answers with no rows at all (an UPDATE) reads as an empty list.
+            rows = cursor.fetchall() if cursor.description is not None else []
+            results.append(query.read(rows, connection))
     return results

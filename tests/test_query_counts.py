@@ -27,6 +27,7 @@ from tests.factories import (
     pressing_on_sale,
 )
 from tests.ratings.conftest import BROWSER_UA
+from tests.shop.conftest import fake_stripe  # noqa: F401 (a fixture)
 
 MAX_QUERIES = 12
 RESULTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "query-counts.json"
@@ -78,7 +79,7 @@ def measure(name, client, method, url, data=None):
 
 
 @pytest.mark.django_db
-def test_every_page_stays_under_the_query_budget(catalogue):
+def test_every_page_stays_under_the_query_budget(catalogue, fake_stripe):  # noqa: F811
     release = catalogue["releases"][0]
     reader = Client(HTTP_USER_AGENT=BROWSER_UA)
     reader.get("/")  # a first visit sets the session and voter cookies, like a returning reader
@@ -99,3 +100,7 @@ def test_every_page_stays_under_the_query_budget(catalogue):
     measure("cart", reader, "get", "/cart/")
     measure("vote", reader, "post", f"/releases/{release.slug}/poll/", {"choice": "buying"})
     measure("release", reader, "get", release.get_absolute_url())  # with a vote and a cart
+    # Starting a checkout: the cart, the pressings, the reservation's one message, the order's
+    # Stripe session and the session's write (BEGIN and COMMIT are not counted).
+    response = measure("checkout", reader, "post", "/checkout/", {"email": "buyer@example.com"})
+    assert response.url.startswith(fake_stripe.base)

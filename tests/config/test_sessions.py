@@ -3,7 +3,7 @@ session's key that is already taken is drawn again."""
 
 import pytest
 from django.contrib.sessions.backends.base import UpdateError
-from django.db import DatabaseError, OperationalError, connection
+from django.db import OperationalError, connection
 from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -47,8 +47,33 @@ def test_a_vanished_row_is_still_an_update_error(saved_session):
     saved_session._session_cache = {"cart": {"1": 2}}
     with pytest.raises(UpdateError) as raised:
         saved_session.save()
-    assert isinstance(raised.value.__context__, DatabaseError)
     assert not isinstance(raised.value.__context__, OperationalError)
+    assert SessionStore(session_key=saved_session.session_key).load() == {}
+
+
+def test_a_write_outside_a_transaction_is_one_statement(saved_session):
+    """Django's store wraps the write in a transaction: BEGIN, the write, COMMIT. One statement
+    is atomic on its own; the row and the cached copy both change."""
+    saved_session["cart"] = {"1": 4}
+    with CaptureQueriesContext(connection) as captured:
+        saved_session.save()
+    assert len(captured.captured_queries) == 1
+    assert captured.captured_queries[0]["sql"].startswith("UPDATE")
+    assert SessionStore(session_key=saved_session.session_key).load() == {"cart": {"1": 4}}
+    saved_session._cache.clear()  # now from the row itself
+    assert SessionStore(session_key=saved_session.session_key).load() == {"cart": {"1": 4}}
+
+
+def test_an_expired_row_reads_as_no_session(saved_session):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE django_session SET expire_date = now() - interval '1 second' "
+            "WHERE session_key = %s",
+            [saved_session.session_key],
+        )
+    saved_session._cache.clear()
+    assert saved_session.load() == {}
+    assert saved_session.session_key is None
 
 
 def test_a_new_key_already_taken_is_drawn_again(saved_session, monkeypatch):

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.transaction import TransactionManagementError
 
 from shop import services
@@ -81,16 +81,37 @@ def test_stock_rows_are_locked_only_inside_a_transaction():
 
 
 @pytest.mark.django_db
-def test_an_order_number_already_taken_is_drawn_again(fake_stripe):
+def test_an_order_number_already_taken_is_drawn_again(fake_stripe, monkeypatch):
     """Six characters of 25 letters: a shop with many orders draws a used number now and then."""
     pressing = pressing_on_sale(on_hand=5)
     taken = services.start_checkout(cart=cart_with((pressing, 1)), email=None).order
-    order = Order(email="", currency="GBP", number=taken.number, expires_at=taken.expires_at)
-    with transaction.atomic():
-        services._insert_order(order)
-        assert Order.objects.count() == 2  # the transaction goes on after the taken number
-    assert order.pk and order.number != taken.number
+    draws = iter([taken.number, taken.number, "ND-FRSH-01"])
+    monkeypatch.setattr(services, "new_order_number", lambda: next(draws))
+
+    order = services.start_checkout(cart=cart_with((pressing, 2)), email=None).order
+
+    assert order.number == "ND-FRSH-01"
+    assert next(draws, None) is None  # the third draw was the first free number
     assert Order.objects.get(pk=taken.pk).number == taken.number
+    assert list(order.lines.values_list("quantity", flat=True)) == [2]
+    assert order.history.count() == 1
+    # The draws that failed held nothing: only the two orders' copies are reserved.
+    assert Stock.objects.get(pressing=pressing).reserved == 3
+
+
+@pytest.mark.django_db
+def test_an_order_number_taken_every_draw_fails_the_checkout_and_holds_nothing(
+    fake_stripe, monkeypatch
+):
+    pressing = pressing_on_sale(on_hand=5)
+    taken = services.start_checkout(cart=cart_with((pressing, 1)), email=None).order
+    monkeypatch.setattr(services, "new_order_number", lambda: taken.number)
+
+    with pytest.raises(IntegrityError):
+        services.start_checkout(cart=cart_with((pressing, 2)), email=None)
+
+    assert Order.objects.count() == 1
+    assert Stock.objects.get(pressing=pressing).reserved == 1
 
 
 @pytest.mark.django_db
