@@ -129,13 +129,15 @@ class PreparedSQL:
 class Statement:
     """A plain statement to send in run_together()'s message beside compiled queries: its rows
     come back as tuples. Statement(sql, params). For statements that differ each run (the
-    values an insert writes) or whose order among the others matters (a lock taken first)."""
+    values an insert writes) or whose order among the others matters (a lock taken first).
+    ``returns_rows=False`` for one that answers with none (an UPDATE): its answer is []."""
 
     alias = DEFAULT_DB_ALIAS
 
-    def __init__(self, sql, params=()):
+    def __init__(self, sql, params=(), *, returns_rows=True):
         self.sql = sql
         self.params = list(params)
+        self.returns_rows = returns_rows
 
     def check_can_run(self, connection):
         pass
@@ -154,6 +156,7 @@ class CompiledQuery(PreparedSQL):
     """
 
     _STATE = ("select", "klass_info", "annotation_col_map", "col_count")
+    returns_rows = True
 
     def __init__(self, queryset, *, with_clause=("", ()), **marks):
         """``with_clause``: (sql, params) of a WITH clause put before the queryset's SQL, for
@@ -273,7 +276,6 @@ def run_together(*runs):
         for position, query in enumerate(queries):
             if position and not cursor.nextset():
                 raise RuntimeError("PostgreSQL answered fewer statements than were sent.")
-            # A statement that answers with no rows at all (an UPDATE) reads as an empty list.
-            rows = cursor.fetchall() if cursor.description is not None else []
+            rows = cursor.fetchall() if query.returns_rows else []
             results.append(query.read(rows, connection))
     return results

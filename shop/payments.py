@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils.crypto import salted_hmac
 
 from shop.money import to_minor_units
+from shop.stripe_http import KeptConnectionClient
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ def _client():
         # One retry for a dropped connection: the shopper is waiting, and the idempotency key
         # makes a retried create safe.
         max_network_retries=1,
-        http_client=stripe.RequestsClient(timeout=settings.STRIPE_TIMEOUT),
+        http_client=KeptConnectionClient(timeout=settings.STRIPE_TIMEOUT),
     )
     _clients.client = (config, client)
     return client

@@ -210,6 +210,7 @@ def _stock_update(stock_id, deltas):
     return Statement(
         f"UPDATE {quote(Stock._meta.db_table)} SET {changes} WHERE {quote(Stock._meta.pk.column)} = %s",  # noqa: S608 (names from the model)
         [*deltas.values(), stock_id],
+        returns_rows=False,
     )
 
 

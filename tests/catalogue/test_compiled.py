@@ -7,7 +7,7 @@ from django.db.models import F, Model, signals
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
-from catalogue.compiled import CompiledQuery, id_marks, run_for_ids, run_together
+from catalogue.compiled import CompiledQuery, Statement, id_marks, run_for_ids, run_together
 from catalogue.models import Release, Status, Track
 from catalogue.views import _release_page_parts, release_page_queries
 from tests.factories import (
@@ -76,6 +76,24 @@ def test_queries_run_together_answer_as_each_alone_in_one_round_trip(django_asse
         [],
         songs,
     ]
+
+
+def test_plain_statements_run_in_order_with_compiled_queries(django_assert_num_queries):
+    """A write, then a read that sees it, in one round trip; an UPDATE answers with []."""
+    by_slug = CompiledQuery(Release.objects.filter(slug=MARK), slug=MARK)
+    release = ReleaseFactory(title="Drive")
+    rename = Statement(
+        "UPDATE catalogue_release SET title = %s WHERE id = %s",
+        ["Drive (Deluxe)", release.pk],
+        returns_rows=False,
+    )
+    count = Statement("SELECT count(*) FROM catalogue_release WHERE title = %s", ["Drive (Deluxe)"])
+    by_slug.run(slug="warm")
+    with django_assert_num_queries(1):
+        renamed, [(counted,)], [found] = run_together(
+            (rename, {}), (count, {}), (by_slug, {"slug": release.slug})
+        )
+    assert (renamed, counted, found.title) == ([], 1, "Drive (Deluxe)")
 
 
 def test_a_query_for_ids_is_compiled_once_per_number_of_ids(django_assert_num_queries):

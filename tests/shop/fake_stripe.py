@@ -8,6 +8,7 @@ retrieve, expire, list) and refunds. Switches make it slow (`slow = seconds`) or
 import json
 import re
 import secrets
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -53,6 +54,8 @@ class FakeStripe:
         self.slow = 0.0
         self.fail = False
         self.lock = threading.Lock()
+        self.connections_opened = 0
+        self.open_connections = set()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -67,6 +70,14 @@ class FakeStripe:
         self.server.server_close()
 
     # --- what tests use ---------------------------------------------------------------------
+
+    def drop_connections(self):
+        """Close every kept connection from the server's side, as Stripe closes idle ones."""
+        with self.lock:
+            dropped = list(self.open_connections)
+        for sock in dropped:
+            sock.shutdown(socket.SHUT_RDWR)
+        return len(dropped)
 
     def count(self, method, path_prefix):
         return sum(1 for m, p in self.requests if m == method and p.startswith(path_prefix))
@@ -191,6 +202,17 @@ class FakeStripe:
 
             def log_message(self, *args):
                 pass
+
+            def setup(self):
+                super().setup()
+                with fake.lock:
+                    fake.connections_opened += 1
+                    fake.open_connections.add(self.connection)
+
+            def finish(self):
+                with fake.lock:
+                    fake.open_connections.discard(self.connection)
+                super().finish()
 
             def _answer(self, status, body):
                 raw = json.dumps(body).encode()
