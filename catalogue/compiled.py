@@ -139,6 +139,10 @@ class Statement:
         self.params = list(params)
         self.returns_rows = returns_rows
 
+    def run(self):
+        """This statement alone: its rows as tuples ([] for one that returns none)."""
+        return run_together((self, {}))[0]
+
     def check_can_run(self, connection):
         pass
 

@@ -135,13 +135,17 @@ def create_checkout_session(
     }
     if customer_email:
         params["customer_email"] = customer_email
-    session = _call(
+    # The session's id and address are all a checkout reads of the answer: read from its JSON,
+    # not turned into Stripe's objects (some 30 nested objects, 0.3 ms of CPU).
+    answer = _call(
         "create checkout session",
-        _client().v1.checkout.sessions.create,
-        params,
-        {"idempotency_key": f"checkout-{order.number}"},
+        _client().raw_request,
+        "post",
+        "/v1/checkout/sessions",
+        **params,
+        idempotency_key=f"checkout-{order.number}",
     )
-    return {"id": session.id, "url": session.url}
+    return {"id": answer.data["id"], "url": answer.data["url"]}
 
 
 def retrieve_checkout_session(session_id):

