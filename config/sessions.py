@@ -64,8 +64,11 @@ class SessionStore(CachedDBStore):
         return _Row(*row)
 
     def save(self, must_create=False):
+        if self.session_key is None:
+            self.create()  # draws a key, then comes back here with must_create
+            return
         connection = self._connection()
-        if self.session_key is None or connection.in_atomic_block:
+        if connection.in_atomic_block:
             self._save_in_transaction(must_create)
             return
         data = self._get_session(no_load=must_create)

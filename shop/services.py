@@ -433,7 +433,8 @@ def _hold(order, lines, quantities, pressings, email, limited, now):
     )
     *counted, [(order_id,)], locked, rates = answers
     if counted:
-        _refuse_over_holds(counted[1][0][0])
+        _locked, [(held,)] = counted
+        _refuse_over_holds(held)
     order.pk = order_id
     order._state.adding = False
     order._state.db = connection.alias

@@ -1,4 +1,5 @@
-"""The Stripe client's kept connection (shop.stripe_http), against the local fake Stripe API."""
+"""The Stripe client's kept connection (shop.payments.KeptConnectionClient), against the local
+fake Stripe API."""
 
 import time
 
