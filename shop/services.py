@@ -351,12 +351,13 @@ def _insert_order_statement(order, lines, change):
 def _reserve(*, quantities, email, address_hash=""):
     """Create the pending order and hold its copies, all in one transaction.
 
-    Its statements go to PostgreSQL as one message: the network's lock and count, the order with
-    its lines and status change, the stock rows' locks (last, so on release day, when every buyer
-    of a pressing waits for its one stock row, that lock is held for as few statements as
-    possible) and the shipping rates the checkout offers. Then the counted part, under the locks,
-    in Python; the copies held in a second message; the commit. Anything refused rolls the whole
-    transaction back. Returns (order, lines, shipping rates).
+    The cart is first looked at without a lock, so a cart that cannot be held is refused before
+    any write. Then the transaction's statements go to PostgreSQL in two messages and the commit:
+    first the network's lock and count, the order with its lines and status change, the stock
+    rows' locks (last: on release day every buyer of a pressing waits for its one stock row, so
+    that lock is held for as few statements as possible) and the shipping rates the checkout
+    offers; then, once the cart is counted against the locked rows in Python, the copies held.
+    Anything refused rolls the whole transaction back. Returns (order, lines, shipping rates).
     """
     if not quantities:
         raise CheckoutError("Your cart is empty.")
