@@ -4,8 +4,9 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.transaction import TransactionManagementError
+from django.test.utils import CaptureQueriesContext
 
 from shop import services
 from shop.cart import Cart
@@ -68,6 +69,27 @@ def test_a_cart_of_several_pressings_holds_each_and_offers_only_active_rates(fak
         ] == ["Royal Mail"]
     held = dict(Stock.objects.values_list("pressing_id", "reserved"))
     assert [held[p.pk] for p in pressings] == [2, 2, 2]
+
+
+@pytest.mark.django_db
+def test_a_checkout_sends_as_many_statements_for_three_pressings_as_for_one(fake_stripe):
+    """The lines, their stock rows and their moves go in the reservation's messages, whatever
+    the cart holds; every line is written and every copy held."""
+    one = pressing_on_sale(on_hand=4)
+    three = [pressing_on_sale(on_hand=4) for _ in range(3)]
+    ShippingRateFactory()
+    services.start_checkout(cart=cart_with((one, 1)), email=None)  # compiles the statements
+    services.start_checkout(cart=cart_with(*((p, 1) for p in three)), email=None)
+
+    counts = []
+    for cart in (cart_with((one, 2)), cart_with(*((p, 2) for p in three))):
+        with CaptureQueriesContext(connection) as captured:
+            order = services.start_checkout(cart=cart, email=None).order
+        counts.append(len(captured.captured_queries))
+        assert order.lines.count() == len(cart.quantities())
+    assert counts[0] == counts[1]
+    held = dict(Stock.objects.values_list("pressing_id", "reserved"))
+    assert [held[p.pk] for p in (one, *three)] == [3, 3, 3, 3]
 
 
 @pytest.mark.django_db(transaction=True)
