@@ -13,6 +13,7 @@ import select
 import ssl
 import threading
 import time
+import urllib.request
 from io import BytesIO
 from urllib.parse import urlsplit
 
@@ -158,10 +159,20 @@ def _client():
         # One retry for a dropped connection: the shopper is waiting, and the idempotency key
         # makes a retried create safe.
         max_network_retries=1,
-        http_client=KeptConnectionClient(timeout=settings.STRIPE_TIMEOUT),
+        http_client=_http_client(),
     )
     _clients.client = (config, client)
     return client
+
+
+def _http_client():
+    """The kept-connection client; the stripe library's requests client when the environment
+    names an HTTPS proxy (HTTPS_PROXY or ALL_PROXY), which requests honours, with NO_PROXY, and
+    the kept-connection client does not."""
+    proxies = urllib.request.getproxies()
+    if proxies.get("https") or proxies.get("all"):
+        return stripe.RequestsClient(timeout=settings.STRIPE_TIMEOUT)
+    return KeptConnectionClient(timeout=settings.STRIPE_TIMEOUT)
 
 
 def _call(what, fn, *args, **kwargs):

@@ -67,3 +67,12 @@ def test_an_answer_after_the_timeout_is_a_connection_error_and_the_connection_is
     fake_stripe.slow = 0
     assert create_session("on time").id.startswith("cs_test_")
     assert fake_stripe.connections_opened == 3  # the late call and its retry, then a new one
+
+
+def test_an_https_proxy_in_the_environment_keeps_the_requests_client(monkeypatch, settings):
+    """requests honours HTTPS_PROXY and NO_PROXY; the kept-connection client does not."""
+    for name in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    assert isinstance(payments._http_client(), payments.KeptConnectionClient)
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    assert isinstance(payments._http_client(), stripe.RequestsClient)
