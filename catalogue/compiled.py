@@ -46,14 +46,25 @@ def id_values(ids):
     return {f"id{n}": pk for n, pk in enumerate(ids)}
 
 
-def run_for_ids(query_for_count, ids):
-    """The instances ``query_for_count(count)`` finds for these ids (any order, repeats allowed):
-    a query compiled with ``id_marks(count)`` once per number of ids, run with them in order,
-    their smallest first. No ids, no statement."""
+def for_ids(query_for_count, ids):
+    """(query, values) for these ids (any order, repeats allowed), to run or to send with other
+    statements (run_together): the query ``query_for_count(count)`` compiles with
+    ``id_marks(count)`` once per number of ids, and the ids in order, their smallest first.
+    None without ids."""
     ids = sorted(set(ids))
     if not ids:
+        return None
+    return query_for_count(len(ids)), id_values(ids)
+
+
+def run_for_ids(query_for_count, ids):
+    """The instances ``query_for_count(count)`` finds for these ids (for_ids). No ids, no
+    statement."""
+    run = for_ids(query_for_count, ids)
+    if run is None:
         return []
-    return query_for_count(len(ids)).run(**id_values(ids))
+    query, values = run
+    return query.run(**values)
 
 
 class PreparedSQL:

@@ -26,8 +26,8 @@ from catalogue.cache import bump
 from catalogue.compiled import (
     CompiledQuery,
     Statement,
+    for_ids,
     id_marks,
-    id_values,
     run_for_ids,
     run_together,
 )
@@ -221,13 +221,6 @@ def _lock_stock(pressing_ids):
     or back in, also locks its release's ReleaseOffer row (a database trigger).
     """
     return {stock.pressing_id: stock for stock in run_for_ids(_lock_stock_query, pressing_ids)}
-
-
-def _lock_stock_run(pressing_ids):
-    """_lock_stock's query and values, to send with other statements (run_together); its rows
-    come back in the locking order."""
-    ids = sorted(set(pressing_ids))
-    return _lock_stock_query(len(ids)), id_values(ids)
 
 
 @functools.lru_cache(maxsize=64)
@@ -429,7 +422,7 @@ def _hold(order, lines, quantities, pressings, email, limited, now):
     answers = run_together(
         *((statement, {}) for statement in holds),
         (_insert_order_statement(order, lines, change), {}),
-        _lock_stock_run(quantities),
+        for_ids(_lock_stock_query, quantities),  # _lock_stock's rows, in the locking order
         (_active_shipping_rates(), {}),
     )
     *counted, [(order_id,)], locked, rates = answers
