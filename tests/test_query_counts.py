@@ -100,7 +100,7 @@ def test_every_page_stays_under_the_query_budget(catalogue, fake_stripe):  # noq
     measure("cart", reader, "get", "/cart/")
     measure("vote", reader, "post", f"/releases/{release.slug}/poll/", {"choice": "buying"})
     measure("release", reader, "get", release.get_absolute_url())  # with a vote and a cart
-    # Starting a checkout: the cart, the pressings, the reservation's one message, the order's
-    # Stripe session and the session's write (BEGIN and COMMIT are not counted).
+    # Starting a checkout: the cart, the pressings, the reservation's messages and the order's
+    # Stripe session; the session is not written (BEGIN and COMMIT are not counted).
     response = measure("checkout", reader, "post", "/checkout/", {"email": "buyer@example.com"})
     assert response.url.startswith(fake_stripe.base)

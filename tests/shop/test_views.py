@@ -90,8 +90,13 @@ def test_tampered_update_and_checkout_are_refused(client):
 def test_order_page_needs_the_key_or_the_session(client, offline):
     pressing = pressing_on_sale(on_hand=5)
     client.post("/cart/add/", {"pressing": pressing.pk, "quantity": 1})
-    client.post("/checkout/", {"email": ""})
+    response = client.post("/checkout/", {"email": ""})
     order = Order.objects.get()
+    # Starting the checkout does not write the session: the payment page's address has the key.
+    assert client.get(f"/orders/{order.number}/").status_code == 404
+    assert client.get(response["Location"]).status_code == 200
+    # The page the shopper comes back to from payment remembers the order in their session.
+    client.get(f"/checkout/success/?order={order.number}&key={order.access_key}")
     assert client.get(f"/orders/{order.number}/").status_code == 200  # same session
 
     stranger = type(client)()
