@@ -25,7 +25,10 @@ urlpatterns = [
 ]
 
 if settings.BENCHMARK_VIEWS:
-    urlpatterns.append(path("bench/ceiling/", views.ceiling, name="bench-ceiling"))
+    urlpatterns += [
+        path("bench/ceiling/", views.ceiling, name="bench-ceiling"),
+        path("bench/checkout-floor/", views.checkout_floor, name="bench-checkout-floor"),
+    ]
 
 handler500 = "config.views.server_error"
 

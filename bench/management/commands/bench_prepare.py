@@ -264,6 +264,15 @@ class Command(BaseCommand):
                     "spread_addresses": True,
                 },
                 {
+                    # Not a page: the form post and the Stripe call every checkout makes, with
+                    # none of the shop's work, bounding what "start checkout" can reach.
+                    "name": "checkout floor (Stripe call only)",
+                    "path": "/bench/checkout-floor/",
+                    "method": "POST",
+                    "page": "",
+                    "body": "email=bench%40needledrop.test",
+                },
+                {
                     # A release-day crowd: a new voter each request, from many addresses.
                     "name": "poll vote (new voters)",
                     "path": vote_path,
