@@ -141,6 +141,8 @@ def test_offline_purchase_flow(client, offline, django_assert_max_num_queries):
     with django_assert_max_num_queries(8):
         page = client.get(paid["Location"])
     assert b"Paid" in page.content
+    # Paid, the order is remembered in the session, as the page Stripe returns to remembers it.
+    assert client.get(f"/orders/{order.number}/").status_code == 200
     order.refresh_from_db()
     assert order.status == Order.Status.PAID
     assert order.total == Decimal("48.59")
