@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -59,7 +59,10 @@ def checkout_floor(request):
     """What every start of a checkout pays before any of the shop's own work: a form post through
     the middleware (CSRF included) and one Checkout Session opened through the stripe library,
     answered with the redirect to it. No database (mounted only for benchmarks): its throughput
-    bounds what the real checkout can reach (docs/performance.md)."""
+    bounds what the real checkout can reach (docs/performance.md). Only against a test key:
+    with a live one (or none) it is not there."""
+    if payments.is_offline() or settings.STRIPE_SECRET_KEY.startswith(("sk_live_", "rk_live_")):
+        raise Http404("The checkout floor opens test sessions only.")
     now = timezone.now()
     order = Order(number="ND-FLOO-R1", currency=settings.CURRENCY, expires_at=now)
     order.pk = 1

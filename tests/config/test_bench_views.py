@@ -1,6 +1,7 @@
 """The benchmark's own views (mounted only with BENCHMARK_VIEWS)."""
 
 import pytest
+from django.http import Http404
 from django.test import RequestFactory
 
 from config import views
@@ -32,3 +33,12 @@ def test_the_checkout_floor_opens_one_session_and_touches_no_table(
 
 def test_the_checkout_floor_takes_only_posts():
     assert views.checkout_floor(RequestFactory().get("/bench/checkout-floor/")).status_code == 405
+
+
+@pytest.mark.parametrize("key", ["", "sk_live_abc", "rk_live_abc"])
+def test_the_checkout_floor_is_not_there_without_a_test_key(settings, key):
+    settings.STRIPE_SECRET_KEY = key
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens: no call leaves the machine
+    request = RequestFactory().post("/bench/checkout-floor/", {"email": "floor@example.com"})
+    with pytest.raises(Http404):
+        views.checkout_floor(request)
