@@ -396,7 +396,7 @@ def _reserve(*, quantities, email, address_hash=""):
     for draw in range(1, ORDER_NUMBER_DRAWS + 1):
         try:
             with transaction.atomic():
-                rates = _hold(order, lines, quantities, pressings, email, limited, now)
+                rates = _hold(order, lines, quantities, pressings, limited, now)
             break
         except IntegrityError:
             # Six characters give some 244 million numbers: with 100,000 orders in the shop,
@@ -415,8 +415,9 @@ def _reserve(*, quantities, email, address_hash=""):
     return order, lines, rates
 
 
-def _hold(order, lines, quantities, pressings, email, limited, now):
+def _hold(order, lines, quantities, pressings, limited, now):
     """_reserve's transaction (the caller opens it); returns the active shipping rates."""
+    email = order.email
     change = OrderStatusChange(to_status=order.status, note="Checkout started; copies held.")
     holds = _holds_statements(order.address_hash, now) if order.address_hash else []
     answers = run_together(
