@@ -185,6 +185,7 @@ def run_wrk(scenario, seconds, connections):
         "WRK_PATHS": scenario.get("paths", ""),
         "WRK_TOKENS": scenario.get("tokens", ""),
         "WRK_SPREAD_ADDRESSES": "1" if scenario.get("spread_addresses") else "",
+        "WRK_RETURNING": "1" if scenario.get("returning") else "",
     }
     connections = scenario.get("connections", connections)
     command = [

@@ -11,6 +11,9 @@ local cookie_name = os.getenv("WRK_COOKIE") or ""
 -- WRK_SPREAD_ADDRESSES=1: each POST comes from one of 65,536 client addresses, passed on in
 -- X-Forwarded-For as the reverse proxy in front of production would (the server trusts one).
 local spread_addresses = os.getenv("WRK_SPREAD_ADDRESSES") == "1"
+-- WRK_RETURNING=1: GET requests come from returning readers, each with the CSRF cookie of an
+-- earlier visit and one of the tokens' cookies. Otherwise a GET carries no cookie.
+local returning = os.getenv("WRK_RETURNING") == "1"
 
 local function read_lines(name)
   local lines = {}
@@ -72,7 +75,12 @@ function request()
     this_method, path, body = "POST", post_path, post_body
   end
   if this_method == "GET" then
-    return wrk.format("GET", path)
+    if not (returning and tokens) then return wrk.format("GET", path) end
+    local token = tokens[(counter % #tokens) + 1]
+    return wrk.format("GET", path, {
+      ["User-Agent"] = wrk.headers["User-Agent"],
+      ["Cookie"] = "csrftoken=" .. csrf_secret() .. "; " .. cookie_name .. "=" .. token,
+    })
   end
   local csrf = csrf_secret()
   local headers = {

@@ -22,14 +22,22 @@ from django.utils import timezone
 
 from catalogue.models import Artist, Credit, Pressing, Release
 from catalogue.search import NOISE_WORDS
-from ratings.models import Tally, Vote
-from ratings.voters import VOTER_COOKIE, new_voter_token, set_voter_cookie
+from ratings.models import Answer, Tally, Vote
+from ratings.services import cast_vote
+from ratings.voters import (
+    VOTER_COOKIE,
+    address_hash,
+    cookie_key,
+    new_voter_token,
+    set_voter_cookie,
+)
 from shop.models import Order, Price, Stock
 
 SEARCH_KINDS = {"common": "common word", "misspelt": "misspelt artist", "nohit": "no hits"}
 SEARCHES = 20_000  # distinct queries per kind, more than a scenario sends
 TOKENS = 30_000  # more than a scenario sends in its time, so each request is a new voter
 CHECKOUT_SESSIONS = 10_000
+RETURNING_READERS = 2_000
 COLD_PAGES = 10_000  # more than a cold scenario requests in its time
 
 
@@ -157,6 +165,24 @@ class Command(BaseCommand):
                 voters.append(response.cookies[VOTER_COOKIE].value)
             (out / name).write_text("\n".join(voters) + "\n")
 
+        # Returning readers: a voter cookie each, and every other one has voted on the typical
+        # release (through the poll's own function, so its counts stay exact), so its page
+        # shows them their answer and the results.
+        returning, answers = [], [Answer.BUYING, Answer.MAYBE, Answer.NOT_MY_STYLE]
+        for n in range(RETURNING_READERS):
+            token = new_voter_token()
+            response = HttpResponse()
+            set_voter_cookie(response, token)
+            returning.append(response.cookies[VOTER_COOKIE].value)
+            if n % 2:
+                cast_vote(
+                    release=typical,
+                    voter_key=cookie_key(token),
+                    answer=answers[n % len(answers)],
+                    address_hash=address_hash("192.0.2.20"),
+                )
+        (out / "returning-readers.txt").write_text("\n".join(returning) + "\n")
+
         # Sessions written straight to the table (the cached_db backend reads them from there).
         store = SessionStore()
         data = store.encode({"cart": {str(pressing.pk): 1}})
@@ -196,6 +222,16 @@ class Command(BaseCommand):
                     "name": "release (40 tracks)",
                     "path": longest.get_absolute_url(),
                     "page": "release",
+                },
+                {
+                    # The same page for readers who have been before: their voter cookie has the
+                    # cached page's poll filled in for each of them, half of them having voted.
+                    "name": "release (returning reader)",
+                    "path": typical.get_absolute_url(),
+                    "page": "release-returning",
+                    "cookie": VOTER_COOKIE,
+                    "tokens": str(out / "returning-readers.txt"),
+                    "returning": True,
                 },
                 {
                     "name": "release cold (rotating)",
