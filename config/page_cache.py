@@ -16,12 +16,11 @@ import hashlib
 from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpResponse
-from django.template.loader import render_to_string
 from django.utils.connection import ConnectionProxy
 
 from catalogue.cache import generations
 from catalogue.escaping import masked_csrf_token
-from catalogue.models import Release
+from ratings.fragments import live_poll_html
 from ratings.voters import VOTER_COOKIE
 from shop.context_processors import cart as cart_context
 
@@ -149,14 +148,9 @@ class PageCacheMiddleware:
                 poll = entry["poll"]
                 request.poll_shown = True  # the voter cookie is handed out as on a rendered page
             else:
-                release = (
-                    Release.objects.published().select_related("film").filter(slug=slug).first()
-                )
-                if release is None:
+                poll = live_poll_html(request, slug)
+                if poll is None:
                     return None
-                poll = render_to_string(
-                    "catalogue/includes/live_poll.html", {"release": release}, request=request
-                )
             page = page.replace(POLL_MARK, poll)
         page = page.replace(CART_MARK, str(cart_context(request)["cart_count"]))
         if CSRF_MARK in page:

@@ -1,8 +1,8 @@
 """What the poll templates show to one reader: shared by the template tag and the vote views."""
 
 from ratings.forms import WouldPayForm
-from ratings.models import ANSWER_CHOICES, Answer, Vote
-from ratings.selectors import poll_results, results_from_counts
+from ratings.models import ANSWER_CHOICES, Answer
+from ratings.selectors import poll_results, reader_poll, results_from_counts
 from ratings.sharing import share_links
 from ratings.voters import voter_key
 
@@ -10,14 +10,14 @@ _UNKNOWN = object()
 
 
 def poll_context(request, release, *, message="", would_pay_form=None, vote=_UNKNOWN, counts=None):
-    """The poll's template context for this reader: two queries at most.
+    """The poll's template context for this reader: one query for a reader with a key (their
+    vote and the release's counts), none for a reader without one.
 
     A caller that has just written the reader's vote passes it, with the release's counts,
     and the context costs no query.
     """
     if vote is _UNKNOWN:
-        key = voter_key(request) if request is not None else None
-        vote = Vote.objects.filter(release=release, voter_key=key).first() if key else None
+        vote, counts = _vote_and_counts(request, release)
     user = getattr(request, "user", None)
     is_staff = bool(user is not None and user.is_authenticated and user.is_staff)
     show_results = vote is not None or is_staff
@@ -44,3 +44,13 @@ def poll_context(request, release, *, message="", would_pay_form=None, vote=_UNK
         ),
         "message": message,
     }
+
+
+def _vote_and_counts(request, release):
+    """(the reader's vote or None, the release's counts or None)."""
+    key = voter_key(request) if request is not None else None
+    if not key:
+        return None, None
+    # Polls are shown on published releases only, the ones reader_poll finds.
+    found = reader_poll(release.slug, key)
+    return (found.vote, found.counts) if found is not None else (None, None)

@@ -2,7 +2,8 @@
 
 Every vote answers with this fragment, and the template engine took longer to render it than the
 vote's own database work (docs/performance.md). The markup is the poll's only copy: the release
-page's poll (templates/ratings/includes/poll.html) and the vote views both call poll_body_html.
+page's poll (templates/ratings/includes/poll.html), the poll filled in for a returning reader on a
+cached page (live_poll_html) and the vote views all call poll_body_html.
 The one part another app provides, the notify-me form after a "Maybe Buy", is still composed in
 templates/ (includes/poll_after_maybe.html), so ratings imports nothing from the shop.
 """
@@ -11,6 +12,12 @@ from django.template.loader import render_to_string
 
 from catalogue.escaping import csrf_input, escaped, markup
 from catalogue.links import slug_url
+from ratings.context import poll_context
+from ratings.selectors import reader_poll
+from ratings.voters import voter_key
+
+# The poll's section around its body, as the release page shows it (the release_poll tag).
+POLL_TEMPLATE = "ratings/includes/poll.html"
 
 YOURS = ' <span class="poll__yours">(your answer)</span>'
 
@@ -130,3 +137,15 @@ def poll_body_html(context):
             render_to_string("includes/poll_after_maybe.html", {"release": release}, request)
         )
     return markup("".join(parts))  # every value above is escaped
+
+
+def live_poll_html(request, slug):
+    """The release poll for this reader, as the release_poll tag renders it on the release page,
+    for a cached page whose poll is filled in for each reader (config.page_cache): one statement
+    (ratings.selectors.reader_poll). None when no published release has the slug."""
+    found = reader_poll(slug, voter_key(request))
+    if found is None:
+        return None
+    request.poll_shown = True  # as the tag tells VoterCookieMiddleware
+    context = poll_context(request, found.release, vote=found.vote, counts=found.counts)
+    return render_to_string(POLL_TEMPLATE, {"body": poll_body_html(context)})

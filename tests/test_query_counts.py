@@ -104,3 +104,17 @@ def test_every_page_stays_under_the_query_budget(catalogue, fake_stripe):  # noq
     # Stripe session; the session is not written (BEGIN and COMMIT are not counted).
     response = measure("checkout", reader, "post", "/checkout/", {"email": "buyer@example.com"})
     assert response.url.startswith(fake_stripe.base)
+
+
+@pytest.mark.django_db
+def test_a_returning_readers_cached_release_page_costs_one_query(catalogue, settings):
+    settings.PAGE_CACHE = True
+    release = catalogue["releases"][0]
+    reader = Client(HTTP_USER_AGENT=BROWSER_UA)
+    reader.get(release.get_absolute_url())  # the page is cached; the voter cookie is set
+    reader.post(f"/releases/{release.slug}/poll/", {"choice": "buying"})
+    # Their poll filled in: their vote and the release's counts, in one statement. (After a
+    # "Maybe Buy" the shop's notify-me form below the poll reads the pressings: one more.)
+    response = measure("release-returning", reader, "get", release.get_absolute_url())
+    assert "You answered <strong>Buying!</strong>" in response.content.decode()
+    assert measured["release-returning"] == 1

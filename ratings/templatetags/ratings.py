@@ -1,13 +1,13 @@
 from django import template
 
 from ratings.context import poll_context
-from ratings.fragments import poll_body_html
+from ratings.fragments import POLL_TEMPLATE, poll_body_html
 from ratings.selectors import median_would_pay, poll_results
 
 register = template.Library()
 
 
-@register.inclusion_tag("ratings/includes/poll.html", takes_context=True)
+@register.inclusion_tag(POLL_TEMPLATE, takes_context=True)
 def release_poll(context, release):
     """The reader poll "What do you think of this release?"."""
     request = context.get("request")

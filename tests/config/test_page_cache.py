@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from catalogue.views import CappedPaginator, ReleaseListView, release_page_queries
 from config.page_cache import CART_COUNT, CART_MARK, CSRF_INPUT, CSRF_MARK, _marked
+from ratings.selectors import _reader_poll
 from reviews.models import Status as PieceStatus
 from shop.models import Price
 from tests.factories import ReleaseFactory, ReviewFactory, pressing_on_sale
@@ -170,6 +171,32 @@ def test_the_poll_is_each_readers_own(release):
     voter.post(f"/releases/{release.slug}/poll/", {"choice": "buying"})
     assert "Thanks for rating this!" in queries(voter, release.get_absolute_url())[0]
     assert "Thanks for rating this!" not in queries(other, release.get_absolute_url())[0]
+
+
+def test_a_returning_readers_cached_page_costs_one_statement_for_their_poll(release):
+    voter = reader()
+    queries(voter, release.get_absolute_url())  # the voter cookie is set
+    voter.post(f"/releases/{release.slug}/poll/", {"choice": "too_expensive"})
+    caches["pages"].clear()
+    fresh, built = release_page(voter, release)
+    assert built
+    with CaptureQueriesContext(connection) as captured:
+        cached = voter.get(release.get_absolute_url()).content.decode()
+    assert [q["sql"] for q in captured.captured_queries] == [
+        q["sql"] for q in captured.captured_queries if _reader_poll().name in q["sql"]
+    ]
+    assert len(captured.captured_queries) == 1
+    # The poll filled in from the cache is the one the page renders for this reader.
+    assert poll_of(cached) == poll_of(fresh)
+    assert "Thanks for rating this!" in poll_of(cached)
+    assert "What would you pay?" in poll_of(cached)
+
+
+def poll_of(html):
+    """The poll's section, without the CSRF token every response masks afresh."""
+    start = html.index('<section id="poll"')
+    section = html[start : html.index("</section>", start)]
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", section)
 
 
 def test_signed_in_staff_never_get_cached_pages(release):

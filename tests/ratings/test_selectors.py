@@ -3,8 +3,9 @@ from decimal import Decimal
 
 import pytest
 
+from catalogue.models import Status
 from ratings.models import Answer
-from ratings.selectors import percentages, poll_results, price_feedback
+from ratings.selectors import percentages, poll_results, price_feedback, reader_poll
 from ratings.services import cast_vote, set_would_pay
 from tests.factories import ReleaseFactory
 
@@ -52,6 +53,51 @@ def test_poll_results_in_poll_order(django_assert_num_queries):
         ("Too Expensive", 1, 33),
     ]
     assert results.total == 3
+
+
+@pytest.mark.django_db
+def test_reader_poll_finds_the_release_the_readers_vote_and_the_counts(django_assert_num_queries):
+    release = ReleaseFactory(title="Drive")
+    voters(release, [Answer.TOO_EXPENSIVE, Answer.BUYING, Answer.BUYING])
+    cast_vote(release=release, voter_key="c:me", answer=Answer.TOO_EXPENSIVE, address_hash="b")
+    set_would_pay(release=release, voter_key="c:me", amount=Decimal("21.50"))
+    with django_assert_num_queries(1):
+        found = reader_poll(release.slug, "c:me")
+    assert (found.release.pk, found.release.slug, found.release.title) == (
+        release.pk,
+        release.slug,
+        "Drive",
+    )
+    assert (found.vote.answer, found.vote.would_pay, found.vote.voter_key) == (
+        Answer.TOO_EXPENSIVE,
+        Decimal("21.50"),
+        "c:me",
+    )
+    assert found.counts == {"buying": 2, "maybe": 0, "not_my_style": 0, "too_expensive": 2}
+
+
+@pytest.mark.django_db
+def test_reader_poll_for_a_reader_who_has_not_voted_or_has_no_key():
+    release = ReleaseFactory()
+    voters(release, [Answer.BUYING])
+    for key in ("c:someone-else", None):
+        found = reader_poll(release.slug, key)
+        assert found.vote is None
+        assert found.counts == {"buying": 1, "maybe": 0, "not_my_style": 0, "too_expensive": 0}
+
+
+@pytest.mark.django_db
+def test_reader_poll_of_a_release_without_votes_counts_zero():
+    found = reader_poll(ReleaseFactory().slug, "c:me")
+    assert found.vote is None
+    assert found.counts == {"buying": 0, "maybe": 0, "not_my_style": 0, "too_expensive": 0}
+
+
+@pytest.mark.django_db
+def test_reader_poll_finds_only_published_releases():
+    draft = ReleaseFactory(status=Status.DRAFT)
+    assert reader_poll(draft.slug, "c:me") is None
+    assert reader_poll("no-such-release", "c:me") is None
 
 
 @pytest.mark.django_db
