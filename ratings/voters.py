@@ -28,9 +28,18 @@ def new_voter_token():
 
 
 def voter_token(request):
-    """The token of the request's signed voter cookie, or None when it is missing or forged."""
+    """The token of the request's signed voter cookie, or None when it is missing or forged.
+
+    Read once per request: a returning reader's page asks twice (the poll, then
+    VoterCookieMiddleware), and checking the signature is most of the cost of either.
+    """
+    try:
+        return request._voter_token
+    except AttributeError:
+        pass
     token = request.get_signed_cookie(VOTER_COOKIE, default=None, salt=VOTER_COOKIE_SALT)
-    return token if token and _TOKEN_RE.match(token) else None
+    request._voter_token = token if token and _TOKEN_RE.match(token) else None
+    return request._voter_token
 
 
 def set_voter_cookie(response, token):
