@@ -121,9 +121,9 @@ def reader_poll(slug, voter_key):
     """The ReaderPoll of the published release with this slug for the reader with this key (None
     for a reader without one), in one statement; None when no published release has the slug.
 
-    A returning reader's release page fills its poll in from this (config.page_cache): the
-    release, the vote and the tally each cost a statement of their own, compiled by the ORM for
-    every page, five times what the rest of a cached page costs (docs/performance.md).
+    A returning reader's cached release page fills its poll in from this (config.page_cache).
+    Read as three statements the ORM compiled for every page (the release, the vote, the
+    tally), the poll made that page cost five times a first-time visitor's (docs/performance.md).
     """
     with connection.cursor() as cursor:
         cursor.execute(*_reader_poll().execute_sql(connection, slug=slug, voter=voter_key))
