@@ -41,3 +41,18 @@ def test_logged_in_reader_votes_as_their_account(release):
     # Even before any page set the voter cookie, the account identifies the reader.
     assert client.post(f"/releases/{release.slug}/poll/", {"choice": "maybe"}).status_code == 302
     assert release.poll_votes.get().voter_key == f"u:{user.pk}"
+
+
+def test_staff_see_the_results_without_voting(release, django_assert_max_num_queries):
+    for n in range(3):
+        cast_vote(release=release, voter_key=f"v{n}", answer=Answer.BUYING, address_hash="a")
+    staff = get_user_model().objects.create_user("editor", password="pw", is_staff=True)
+    client = Client(HTTP_USER_AGENT=BROWSER_UA)
+    client.force_login(staff)
+    with django_assert_max_num_queries(12) as captured:
+        page = client.get(release.get_absolute_url()).content.decode()
+    sql = [q["sql"] for q in captured.captured_queries]
+    assert len([q for q in sql if _reader_poll().name in q]) == 1
+    assert not [q for q in sql if "ratings_" in q]
+    assert "3 votes." in page
+    assert "Thanks for rating this!" not in page
