@@ -3,8 +3,10 @@
 Catalogue and magazine pages are the same for every anonymous reader except for the cart count
 in the header, the CSRF token in forms, the CSP nonce, and the release poll. A cached page keeps
 placeholders for those, and each hit fills them in: the header count from the session, a fresh
-token, the request's nonce, and the poll: the stored one for a reader without a voter cookie
-(who cannot have voted), rendered live for everyone else. Keys carry the generations of what a page
+token, the request's nonce, and the poll: the stored one for a reader without a voter cookie or
+with one that has never had a vote counted (ratings.voters.has_never_voted), rendered live for
+everyone else. Only a poll rendered for a reader without the cookie is stored: a marked cookie
+only says what it knew when it was set. Keys carry the generations of what a page
 shows (catalogue.cache), so an editor's change, a new review or a stock change shows at once.
 
 Signed-in users (staff previewing drafts), requests carrying flash messages and anything but a
@@ -21,7 +23,7 @@ from django.utils.connection import ConnectionProxy
 from catalogue.cache import generations
 from catalogue.escaping import masked_csrf_token
 from ratings.fragments import live_poll_html
-from ratings.voters import VOTER_COOKIE
+from ratings.voters import VOTER_COOKIE, has_never_voted
 from shop.context_processors import cart as cart_context
 
 TIMEOUT = 600
@@ -144,7 +146,11 @@ class PageCacheMiddleware:
         """The cached page for this reader, or None when it must be rendered afresh."""
         page = entry["page"]
         if POLL_MARK in page:
-            if entry["poll"] is not None and VOTER_COOKIE not in request.COOKIES:
+            if entry["poll"] is not None and (
+                VOTER_COOKIE not in request.COOKIES or has_never_voted(request)
+            ):
+                # A reader without a voter cookie, or with one that has never had a vote
+                # counted: the poll every such reader sees, with no query.
                 poll = entry["poll"]
                 request.poll_shown = True  # the voter cookie is handed out as on a rendered page
             else:

@@ -20,7 +20,7 @@ from ratings.services import (
     withdraw_vote,
 )
 from ratings.sharing import mastodon_share_url
-from ratings.voters import is_bot, request_address_hash, voter_key
+from ratings.voters import is_bot, mark_voted, request_address_hash, voter_key
 
 BOT_MESSAGE = "Your vote was not counted: votes from automated clients are not accepted."
 NO_COOKIE_MESSAGE = (
@@ -112,7 +112,12 @@ def vote(request, slug):
     if attempt.refused:
         return _refuse(request, attempt.release, str(attempt.refused), status=409)
     # The vote and the counts came back with the write: the fragment needs no further query.
-    return _answer(request, attempt.release, vote=attempt.cast.vote, counts=attempt.cast.counts)
+    response = _answer(request, attempt.release, vote=attempt.cast.vote, counts=attempt.cast.counts)
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        # Cast with the browser's voter cookie, not an account: the cookie now has a vote.
+        mark_voted(request, response)
+    return response
 
 
 @require_POST

@@ -27,31 +27,61 @@ def new_voter_token():
     return secrets.token_urlsafe(16)
 
 
-def voter_token(request):
-    """The token of the request's signed voter cookie, or None when it is missing or forged.
+# The voter cookie's value is its token and a mark: "n" while no vote of the token's has been
+# counted, "v" once one has. The mark only ever goes from "n" to "v" (the vote view sets it), so
+# two tabs voting at once cannot take it back. A cookie without a mark, from before there was
+# one, says nothing about its votes.
+NEVER_VOTED, HAS_VOTED = "n", "v"
+
+
+def _voter_cookie(request):
+    """(token, mark) of the request's signed voter cookie, (None, None) when it is missing or
+    forged; the mark is None on a cookie from before there was one.
 
     Read once per request: a returning reader's page asks twice (the poll, then
     VoterCookieMiddleware), and checking the signature is most of the cost of either.
     """
     try:
-        return request._voter_token
+        return request._voter_cookie
     except AttributeError:
         pass
-    token = request.get_signed_cookie(VOTER_COOKIE, default=None, salt=VOTER_COOKIE_SALT)
-    request._voter_token = token if token and _TOKEN_RE.match(token) else None
-    return request._voter_token
+    value = request.get_signed_cookie(VOTER_COOKIE, default=None, salt=VOTER_COOKIE_SALT) or ""
+    token, dot, mark = value.partition(".")
+    if not _TOKEN_RE.match(token) or (dot and mark not in (NEVER_VOTED, HAS_VOTED)):
+        token, mark = None, ""
+    request._voter_cookie = (token, mark or None)
+    return request._voter_cookie
 
 
-def set_voter_cookie(response, token):
+def voter_token(request):
+    """The token of the request's signed voter cookie, or None when it is missing or forged."""
+    return _voter_cookie(request)[0]
+
+
+def has_never_voted(request):
+    """True when the request's voter cookie says none of its votes has ever been counted, so its
+    poll is the one a reader without the cookie sees. False when it has, or may have."""
+    return _voter_cookie(request)[1] == NEVER_VOTED
+
+
+def set_voter_cookie(response, token, *, voted=False):
     response.set_signed_cookie(
         VOTER_COOKIE,
-        token,
+        f"{token}.{HAS_VOTED if voted else NEVER_VOTED}",
         salt=VOTER_COOKIE_SALT,
         max_age=VOTER_COOKIE_MAX_AGE,
         httponly=True,
         samesite="Lax",
         secure=not settings.DEBUG,
     )
+
+
+def mark_voted(request, response):
+    """Once a vote cast with the request's voter cookie is counted: mark the cookie, unless it is
+    marked already (one signature and Set-Cookie for a reader's first vote, none after)."""
+    token, mark = _voter_cookie(request)
+    if token and mark != HAS_VOTED:
+        set_voter_cookie(response, token, voted=True)
 
 
 def cookie_key(token):

@@ -7,12 +7,14 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
 from django.db import connection
+from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from catalogue.views import CappedPaginator, ReleaseListView, release_page_queries
 from config.page_cache import CART_COUNT, CART_MARK, CSRF_INPUT, CSRF_MARK, _marked
 from ratings.selectors import _reader_poll
+from ratings.voters import VOTER_COOKIE, VOTER_COOKIE_SALT, voter_token
 from reviews.models import Status as PieceStatus
 from shop.models import Price
 from tests.factories import ReleaseFactory, ReviewFactory, pressing_on_sale
@@ -190,6 +192,41 @@ def test_a_returning_readers_cached_page_costs_one_statement_for_their_poll(rele
     assert poll_of(cached) == poll_of(fresh)
     assert "Thanks for rating this!" in poll_of(cached)
     assert "What would you pay?" in poll_of(cached)
+
+
+def test_a_reader_whose_cookie_never_voted_costs_no_query(release):
+    queries(reader(), release.get_absolute_url())  # a first-time visitor's page is cached
+    returning = reader()
+    queries(returning, release.get_absolute_url())  # holds a voter cookie marked "never voted"
+    with CaptureQueriesContext(connection) as captured:
+        page = returning.get(release.get_absolute_url()).content.decode()
+    assert len(captured.captured_queries) == 0
+    assert poll_of(page) == poll_of(queries(reader(), release.get_absolute_url())[0])
+    # Once their vote is counted the cookie says so, and the page shows it.
+    returning.post(f"/releases/{release.slug}/poll/", {"choice": "buying"})
+    page, count = queries(returning, release.get_absolute_url())
+    assert count == 1
+    assert "You answered <strong>Buying!</strong>" in poll_of(page)
+
+
+def test_a_voter_cookie_from_before_the_mark_is_looked_up(release):
+    voter = reader()
+    queries(voter, release.get_absolute_url())
+    voter.post(f"/releases/{release.slug}/poll/", {"choice": "buying"})
+    # The same token in a cookie without the mark, as set before there was one.
+    token = voter_token_of(voter)
+    legacy = HttpResponse()
+    legacy.set_signed_cookie(VOTER_COOKIE, token, salt=VOTER_COOKIE_SALT)
+    voter.cookies[VOTER_COOKIE] = legacy.cookies[VOTER_COOKIE].value
+    page, count = queries(voter, release.get_absolute_url())
+    assert count == 1
+    assert "You answered <strong>Buying!</strong>" in poll_of(page)
+
+
+def voter_token_of(client):
+    request = HttpRequest()
+    request.COOKIES[VOTER_COOKIE] = client.cookies[VOTER_COOKIE].value
+    return voter_token(request)
 
 
 def poll_of(html):

@@ -1,6 +1,8 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from ratings.models import Answer
 from ratings.selectors import _reader_poll
@@ -55,4 +57,13 @@ def test_staff_see_the_results_without_voting(release, django_assert_max_num_que
     assert len([q for q in sql if _reader_poll().name in q]) == 1
     assert not [q for q in sql if "ratings_" in q]
     assert "3 votes." in page
+    assert "Thanks for rating this!" not in page
+
+
+def test_a_reader_whose_cookie_never_voted_costs_the_poll_no_query(release):
+    reader = reader_client(release)  # holds a voter cookie, marked as never having voted
+    with CaptureQueriesContext(connection) as captured:
+        page = reader.get(release.get_absolute_url()).content.decode()
+    assert not [q for q in captured.captured_queries if _reader_poll().name in q["sql"]]
+    assert "What Do You Think of This Release?" in page
     assert "Thanks for rating this!" not in page

@@ -1,4 +1,5 @@
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -376,3 +377,40 @@ def test_mastodon_share_validates_the_server(release):
         response = client.get(url, {"instance": bad})
         assert response.status_code == 400, bad
         assert b"/share?" not in response.content
+
+
+def _cookie_mark(response):
+    """The mark of the voter cookie ``response`` sets ("n" or "v"), or None when it sets none."""
+    if VOTER_COOKIE not in response.cookies:
+        return None
+    value = response.cookies[VOTER_COOKIE].value
+    return value.split(":")[0].rpartition(".")[2]
+
+
+def test_a_readers_cookie_is_marked_once_their_first_vote_is_counted(release):
+    client = Client(HTTP_USER_AGENT=BROWSER_UA, REMOTE_ADDR="203.0.113.7")
+    assert _cookie_mark(client.get(release.get_absolute_url())) == "n"
+    assert _cookie_mark(client.post(vote_url(release), {"choice": "buying"})) == "v"
+    # Marked: a second vote, or a vote on another release, sends no cookie.
+    assert _cookie_mark(client.post(vote_url(release), {"choice": "maybe"})) is None
+    other = ReleaseFactory(published_at=timezone.now() - timedelta(days=1))
+    assert _cookie_mark(client.post(vote_url(other), {"choice": "maybe"})) is None
+
+
+def test_a_vote_not_counted_leaves_the_cookie_unmarked(release, settings):
+    settings.POLL_RATE_PER_ADDRESS = 1
+    first = reader_client(release, address="198.51.100.9")
+    first.post(vote_url(release), {"choice": "buying"})
+    second = reader_client(release, address="198.51.100.9")
+    response = second.post(vote_url(release), {"choice": "buying"})
+    assert response.status_code == 429
+    assert _cookie_mark(response) is None
+    assert _cookie_mark(second.post(vote_url(release), {"choice": "nonsense"})) is None
+
+
+def test_a_vote_cast_by_an_account_leaves_the_browsers_cookie_alone(release):
+    client = reader_client(release)
+    client.force_login(get_user_model().objects.create_user("fan", password="pw-123456789"))
+    response = client.post(vote_url(release), {"choice": "buying"})
+    assert response.status_code == 302
+    assert _cookie_mark(response) is None

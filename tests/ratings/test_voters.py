@@ -1,7 +1,19 @@
 import pytest
+from django.http import HttpResponse
 from django.test import RequestFactory
 
-from ratings.voters import address_hash, client_address, is_bot
+from ratings.voters import (
+    VOTER_COOKIE,
+    VOTER_COOKIE_SALT,
+    address_hash,
+    client_address,
+    has_never_voted,
+    is_bot,
+    mark_voted,
+    new_voter_token,
+    set_voter_cookie,
+    voter_token,
+)
 
 rf = RequestFactory()
 
@@ -57,3 +69,51 @@ def test_ipv6_addresses_of_one_network_share_a_hash():
 )
 def test_is_bot(agent, bot):
     assert is_bot(rf.get("/", HTTP_USER_AGENT=agent)) is bot
+
+
+def _request_with_cookie(response):
+    """A request carrying the voter cookie ``response`` set."""
+    request = RequestFactory().get("/")
+    request.COOKIES[VOTER_COOKIE] = response.cookies[VOTER_COOKIE].value
+    return request
+
+
+def _signed(value):
+    response = HttpResponse()
+    response.set_signed_cookie(VOTER_COOKIE, value, salt=VOTER_COOKIE_SALT)
+    return _request_with_cookie(response)
+
+
+def test_a_new_voter_cookie_says_it_has_never_voted_until_marked():
+    token = new_voter_token()
+    response = HttpResponse()
+    set_voter_cookie(response, token)
+    request = _request_with_cookie(response)
+    assert (voter_token(request), has_never_voted(request)) == (token, True)
+
+    mark_voted(request, response := HttpResponse())
+    marked = _request_with_cookie(response)
+    assert (voter_token(marked), has_never_voted(marked)) == (token, False)
+    # A marked cookie is not set again.
+    mark_voted(marked, again := HttpResponse())
+    assert VOTER_COOKIE not in again.cookies
+
+
+def test_a_cookie_from_before_the_mark_keeps_its_token_and_may_have_voted():
+    token = new_voter_token()
+    request = _signed(token)
+    assert (voter_token(request), has_never_voted(request)) == (token, False)
+
+
+@pytest.mark.parametrize("suffix", [".x", ".", ".nv", ".n.v"])
+def test_a_cookie_with_an_unknown_mark_is_refused(suffix):
+    request = _signed(new_voter_token() + suffix)
+    assert (voter_token(request), has_never_voted(request)) == (None, False)
+
+
+def test_a_forged_cookie_says_nothing():
+    request = RequestFactory().get("/")
+    request.COOKIES[VOTER_COOKIE] = new_voter_token() + ".n"  # unsigned
+    assert (voter_token(request), has_never_voted(request)) == (None, False)
+    mark_voted(request, response := HttpResponse())
+    assert VOTER_COOKIE not in response.cookies

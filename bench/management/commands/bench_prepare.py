@@ -170,11 +170,12 @@ class Command(BaseCommand):
         # shows them their answer and the results.
         returning, answers = [], [Answer.BUYING, Answer.MAYBE, Answer.NOT_MY_STYLE]
         for n in range(RETURNING_READERS):
-            token = new_voter_token()
+            token, voted = new_voter_token(), bool(n % 2)
             response = HttpResponse()
-            set_voter_cookie(response, token)
+            # A voter's cookie is marked as the vote view marks it once their vote is counted.
+            set_voter_cookie(response, token, voted=voted)
             returning.append(response.cookies[VOTER_COOKIE].value)
-            if n % 2:
+            if voted:
                 cast_vote(
                     release=typical,
                     voter_key=cookie_key(token),
