@@ -10,8 +10,9 @@ _UNKNOWN = object()
 
 
 def poll_context(request, release, *, message="", would_pay_form=None, vote=_UNKNOWN, counts=None):
-    """The poll's template context for this reader: one query for a reader with a key (their
-    vote and the release's counts), none for a reader without one.
+    """The poll's template context for this reader: one query (their vote and the release's
+    counts) for a reader with a key who may have voted, none for a reader without a key or whose
+    voter cookie has never had a vote counted.
 
     A caller that has just written the reader's vote passes it, with the release's counts,
     and the context costs no query.
