@@ -225,8 +225,9 @@ class Command(BaseCommand):
                     "page": "release",
                 },
                 {
-                    # The same page for readers who have been before: their voter cookie has the
-                    # cached page's poll filled in for each of them, half of them having voted.
+                    # The same page for readers who have been before, each with a voter cookie:
+                    # half have never voted (the poll kept for first-time visitors), half have
+                    # (the poll filled in with their vote and the results).
                     "name": "release (returning reader)",
                     "path": typical.get_absolute_url(),
                     "page": "release-returning",
