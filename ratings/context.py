@@ -4,7 +4,7 @@ from ratings.forms import WouldPayForm
 from ratings.models import ANSWER_CHOICES, Answer
 from ratings.selectors import poll_results, reader_poll, results_from_counts
 from ratings.sharing import share_links
-from ratings.voters import cookie_key, has_never_voted, voter_key, voter_token
+from ratings.voters import has_never_voted, voter_key
 
 _UNKNOWN = object()
 
@@ -50,7 +50,7 @@ def poll_context(request, release, *, message="", would_pay_form=None, vote=_UNK
 def _vote_and_counts(request, release):
     """(the reader's vote or None, the release's counts or None)."""
     key = voter_key(request) if request is not None else None
-    if not key or (key == cookie_key(voter_token(request)) and has_never_voted(request)):
+    if not key or has_never_voted(request):
         # No vote to find: no key, or a voter cookie that has never had one counted.
         return None, None
     # Polls are shown on published releases only, the ones reader_poll finds.

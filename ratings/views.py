@@ -113,10 +113,7 @@ def vote(request, slug):
         return _refuse(request, attempt.release, str(attempt.refused), status=409)
     # The vote and the counts came back with the write: the fragment needs no further query.
     response = _answer(request, attempt.release, vote=attempt.cast.vote, counts=attempt.cast.counts)
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        # Cast with the browser's voter cookie, not an account: the cookie now has a vote.
-        mark_voted(request, response)
+    mark_voted(request, response)
     return response
 
 

@@ -59,9 +59,10 @@ def voter_token(request):
 
 
 def has_never_voted(request):
-    """True when the request's voter cookie says none of its votes has ever been counted, so its
-    poll is the one a reader without the cookie sees. False when it has, or may have."""
-    return _voter_cookie(request)[1] == NEVER_VOTED
+    """True when the reader votes with their voter cookie (they are not signed in) and it says
+    none of its votes has ever been counted, so their poll is the one a reader without the cookie
+    sees. False when it has, or may have."""
+    return not _signed_in(request) and _voter_cookie(request)[1] == NEVER_VOTED
 
 
 def set_voter_cookie(response, token, *, voted=False):
@@ -77,8 +78,11 @@ def set_voter_cookie(response, token, *, voted=False):
 
 
 def mark_voted(request, response):
-    """Once a vote cast with the request's voter cookie is counted: mark the cookie, unless it is
-    marked already (one signature and Set-Cookie for a reader's first vote, none after)."""
+    """Once the reader's vote is counted: mark their voter cookie if the vote was cast with it (a
+    signed-in reader votes as their account) and it is not marked already (one signature and
+    Set-Cookie for a reader's first vote, none after)."""
+    if _signed_in(request):
+        return
     token, mark = _voter_cookie(request)
     if token and mark != HAS_VOTED:
         set_voter_cookie(response, token, voted=True)
@@ -92,11 +96,15 @@ def user_key(user):
     return f"u:{user.pk}"
 
 
+def _signed_in(request):
+    user = getattr(request, "user", None)
+    return user is not None and user.is_authenticated
+
+
 def voter_key(request):
     """The reader's key: their account when signed in, else their voter cookie, else None."""
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        return user_key(user)
+    if _signed_in(request):
+        return user_key(request.user)
     token = voter_token(request)
     return cookie_key(token) if token else None
 
