@@ -12,7 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from catalogue.views import CappedPaginator, ReleaseListView, release_page_queries
-from config.page_cache import CART_COUNT, CART_MARK, CSRF_INPUT, CSRF_MARK, _marked
+from config.page_cache import CART, CSRF, NONCE, POLL, _filled, _split
 from ratings.selectors import _reader_poll
 from ratings.voters import VOTER_COOKIE, VOTER_COOKIE_SALT, voter_token
 from reviews.models import Status as PieceStatus
@@ -287,22 +287,43 @@ def test_a_stream_of_pages_leaves_the_kept_list_windows_alone(settings):
     assert len(statements) <= 2  # the page's cards (and at most the session)
 
 
-def test_the_per_reader_parts_are_marked_as_the_patterns_describe():
-    cart = re.compile(r"(data-cart-count>)\d+(<)")
-    csrf = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+def test_the_per_reader_parts_are_cut_out_as_the_patterns_describe():
+    cart = re.compile(rb"(data-cart-count>)\d+(<)")
+    csrf = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
     pages = [
         "<span data-cart-count>12</span> and <span data-cart-count>3</span>",
         "<span data-cart-count></span> <span data-cart-count>x1</span> <span data-cart-count>7",
         "data-cart-count>data-cart-count>4<",
+        "<span data-cart-count>\u0661\u0662</span> … non-ASCII digits are not a count",
         '<input name="csrfmiddlewaretoken" value="abc"><input name="csrfmiddlewaretoken" value="">',
         '<input name="csrfmiddlewaretoken" value="unclosed',
+        '<p data-cart-count>2</p><input name="csrfmiddlewaretoken" value="t"> — both, in order',
         "nothing to mark",
         "",
     ]
     for page in pages:
-        assert _marked(page, *CART_COUNT, CART_MARK, digits=True) == cart.sub(
-            lambda m: m.group(1) + CART_MARK + m.group(2), page
+        content = page.encode()
+        parts = _split(content)
+        assert all(isinstance(part, bytes) for part in parts[::2])
+        named = b"".join(
+            part if at % 2 == 0 else f"<{part}>".encode() for at, part in enumerate(parts)
         )
-        assert _marked(page, *CSRF_INPUT, CSRF_MARK) == csrf.sub(
-            lambda m: m.group(1) + CSRF_MARK + m.group(2), page
-        )
+        expected = cart.sub(rb"\1<cart>\2", content)
+        expected = csrf.sub(rb"\1<csrf>\2", expected)
+        assert named == expected
+
+
+def test_a_split_page_filled_in_is_the_page_with_the_readers_parts():
+    page = (
+        b'<script nonce="n0nce">1</script><span data-cart-count>0</span>'
+        b'<form><input name="csrfmiddlewaretoken" value="old"></form>'
+        b'<style nonce="n0nce"></style>'
+    )
+    parts = _split(page, b'nonce="n0nce"')
+    assert set(parts[1::2]) == {CART, CSRF, NONCE}
+    values = {CART: b"3", CSRF: b"new", NONCE: b'nonce="fresh"', POLL: b""}
+    assert b"".join(_filled(parts, values)) == (
+        b'<script nonce="fresh">1</script><span data-cart-count>3</span>'
+        b'<form><input name="csrfmiddlewaretoken" value="new"></form>'
+        b'<style nonce="fresh"></style>'
+    )
