@@ -5,6 +5,7 @@ from catalogue.escaping import escaped as esc
 from catalogue.escaping import markup
 from shop.buy_box import buy_box_html
 from shop.money import format_money
+from shop.notify_form import notify_me_html
 from shop.selectors import offer_for
 
 register = template.Library()
@@ -45,12 +46,8 @@ def buy_box(context, pressing):
     return buy_box_html(context.get("request"), pressing, offer_for(pressing))
 
 
-@register.inclusion_tag("shop/includes/notify_me.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def notify_me(context, release):
-    """A notify-me sign-up for the pressings of a release (shown after a "Maybe Buy" vote)."""
-    request = context.get("request")
-    return {
-        "release": release,
-        "pressings": list(release.pressings.all()),
-        "next": request.get_full_path() if request else "",
-    }
+    """A notify-me sign-up for the pressings of a release (shown after a "Maybe Buy" vote).
+    Composed in shop/notify_form.py."""
+    return notify_me_html(context.get("request"), release)

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -5,6 +6,7 @@ import pytest
 from django.template import Context, Template
 from django.test import RequestFactory
 from django.utils import timezone
+from django.utils.html import escape
 
 from catalogue import hooks
 from catalogue.models import Pressing
@@ -74,6 +76,29 @@ def test_notify_me_lists_the_release_pressings():
     html = render("{% notify_me release %}", release=release)
     assert "Hot pink" in html
     assert 'action="/notify/"' in html
+
+
+def test_notify_me_lists_every_pressing_in_order_escaped_from_one_query(
+    django_assert_num_queries,
+):
+    release = ReleaseFactory(title="Drive <Deluxe>")
+    second = PressingFactory(release=release, order=2, colour="Black", weight_grams=180)
+    first = PressingFactory(release=release, order=1, colour='Hot "pink"', edition_size=500)
+    PressingFactory(colour="Another release's")
+    with django_assert_num_queries(1):
+        html = render("{% notify_me release %}", release=release)
+    options = re.findall(r'<option value="(\d+)">([^<]*)</option>', html)
+    assert options == [
+        (str(first.pk), escape(first.description)),
+        (str(second.pk), escape(second.description)),
+    ]
+    assert "&quot;pink&quot;" in html and "Drive &lt;Deluxe&gt;" in html
+    assert 'name="csrfmiddlewaretoken"' in html
+    assert 'name="next" value="/releases/x/"' in html
+
+
+def test_notify_me_is_empty_for_a_release_without_pressings():
+    assert render("{% notify_me release %}", release=ReleaseFactory()) == ""
 
 
 def test_buy_box_forms_carry_their_token_limit_and_return_address():
