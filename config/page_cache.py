@@ -5,8 +5,10 @@ in the header, the CSRF token in forms, the CSP nonce, and the release poll. A c
 kept as its bytes cut at those parts, and each hit joins them with the reader's own: the header
 count from the session, a fresh token, the request's nonce, and the poll: the stored one for a
 reader without a voter cookie or with one that has never had a vote counted
-(ratings.voters.has_never_voted), rendered live for everyone else. Only a poll rendered for a
-reader without the cookie is stored: a marked cookie only says what it knew when it was set.
+(ratings.voters.has_never_voted), rendered live for everyone else. The poll kept is the one a
+reader who has not voted sees: as rendered for a reader without the cookie, or composed from the
+release's address for a page rendered for a reader with one (a marked cookie only says what it
+knew when it was set, so their own poll is never kept).
 Keys carry the generations of what a page shows (catalogue.cache), so an editor's change, a new
 review or a stock change shows at once.
 
@@ -23,7 +25,7 @@ from django.utils.connection import ConnectionProxy
 
 from catalogue.cache import generations
 from catalogue.escaping import masked_csrf_token
-from ratings.fragments import live_poll_html
+from ratings.fragments import live_poll_html, new_reader_poll_html
 from ratings.voters import VOTER_COOKIE, has_never_voted
 from shop.context_processors import cart as cart_context
 
@@ -99,6 +101,7 @@ class PageCacheMiddleware:
             if page is not None:
                 return HttpResponse(page, content_type="text/html; charset=utf-8")
         request._page_cache_key = key
+        request._page_cache_slug = slug
         request._page_cache_timeout = self._timeout(scopes, request)
         return None
 
@@ -124,8 +127,9 @@ class PageCacheMiddleware:
     def _entry(request, content):
         """What is kept of a page: its UTF-8 bytes cut at its per-reader parts (_split).
 
-        A poll rendered for a reader with no voter cookie is the same for every such reader (they
-        cannot have voted): it is kept, so first-time visitors cost no query at all.
+        The poll kept is the one every reader who has not voted sees, so first-time visitors and
+        readers whose voter cookie has never had a vote counted cost no query at all: the page's
+        own when it was rendered for a reader without a voter cookie, else composed afresh.
         """
         nonce = getattr(request, "_csp_nonce", None)
         nonce = f'nonce="{nonce}"'.encode() if nonce else None
@@ -136,11 +140,15 @@ class PageCacheMiddleware:
             parts = _split(content, nonce)
         else:
             end += len(POLL_END)
-            poll = _split(content[start:end], nonce)
+            new_reader_poll = content[start:end]
+            if VOTER_COOKIE in request.COOKIES:
+                # Rendered for this reader, who may have voted.
+                composed = new_reader_poll_html(request, request._page_cache_slug)
+                new_reader_poll = POLL_START + composed.encode() + POLL_END
+            poll = _split(new_reader_poll, nonce)
             parts = (*_split(content[:start], nonce), POLL, *_split(content[end:], nonce))
-        fresh_reader = VOTER_COOKIE not in request.COOKIES
         marks = frozenset(parts[1::2]) | frozenset(poll[1::2] if poll else ())
-        return {"parts": parts, "poll": poll if fresh_reader else None, "marks": marks}
+        return {"parts": parts, "poll": poll, "marks": marks}
 
     @staticmethod
     def _fill(request, entry, slug):

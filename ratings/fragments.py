@@ -15,21 +15,40 @@ from django.templatetags.static import static
 from catalogue.escaping import csrf_input, escaped, markup
 from catalogue.links import slug_url
 from ratings.context import poll_context
+from ratings.models import ANSWER_CHOICES
 from ratings.selectors import reader_poll
 from ratings.voters import voter_key
 
 YOURS = ' <span class="poll__yours">(your answer)</span>'
 
 
-def _answers(context):
+def _answers(answers):
     buttons = []
-    for value, label, is_own in context["answers"]:
+    for value, label, is_own in answers:
         own = " poll__answer--own" if is_own else ""
         buttons.append(
             f'<button type="submit" name="choice" value="{escaped(value)}" class="poll__answer{own}" '
             f'aria-pressed="{"true" if is_own else "false"}">{escaped(label)}</button>'
         )
     return "".join(buttons)
+
+
+def _form(slug, vote, answers, token_input):
+    """The poll's form: its answers, and for a reader who has voted, how to change or withdraw."""
+    action = slug_url("ratings:vote", slug)
+    change = ""
+    if vote:
+        change = (
+            f'<p class="poll__change">You answered <strong>{escaped(vote.get_answer_display())}'
+            "</strong>. Choose another answer to change it, or "
+            '<button type="submit" name="choice" value="withdraw" '
+            'class="button--ghost poll__withdraw">withdraw your vote</button>.</p>'
+        )
+    return (
+        f'<form class="poll__form" method="post" action="{escaped(action)}" data-poll-form>'
+        f'{token_input}<div class="poll__answers" role="group" aria-label="Your answer">'
+        f"{_answers(answers)}</div>{change}</form>"
+    )
 
 
 def _results(context):
@@ -111,20 +130,7 @@ def poll_body_html(context):
     parts = []
     if context["message"]:
         parts.append(f'<p class="poll__message" role="alert">{escaped(context["message"])}</p>')
-    action = slug_url("ratings:vote", release.slug)
-    change = ""
-    if vote:
-        change = (
-            f'<p class="poll__change">You answered <strong>{escaped(vote.get_answer_display())}'
-            "</strong>. Choose another answer to change it, or "
-            '<button type="submit" name="choice" value="withdraw" '
-            'class="button--ghost poll__withdraw">withdraw your vote</button>.</p>'
-        )
-    parts.append(
-        f'<form class="poll__form" method="post" action="{escaped(action)}" data-poll-form>'
-        f'{token_input}<div class="poll__answers" role="group" aria-label="Your answer">'
-        f"{_answers(context)}</div>{change}</form>"
-    )
+    parts.append(_form(release.slug, vote, context["answers"], token_input))
     if context["results"]:
         parts.append(_results(context))
     if vote:
@@ -149,6 +155,18 @@ def poll_section_html(body):
         "</section>\n"
         f'<script src="{escaped(static("js/poll.js"))}" defer></script>\n'
     )  # body is poll_body_html's markup
+
+
+# The answers as a reader who has not voted sees them: none pressed.
+NEW_READER_ANSWERS = tuple((value, label, False) for value, label in ANSWER_CHOICES)
+
+
+def new_reader_poll_html(request, slug):
+    """The poll in its section as the release_poll tag gives it to every reader who has not voted
+    (without a voter cookie, or with one that has never had a vote counted): the answers alone,
+    since the results show after a vote (and to staff, who are not served cached pages). It reads
+    nothing but the release's address: no query."""
+    return poll_section_html(markup(_form(slug, None, NEW_READER_ANSWERS, csrf_input(request))))
 
 
 def live_poll_html(request, slug):

@@ -12,7 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from catalogue.views import CappedPaginator, ReleaseListView, release_page_queries
-from config.page_cache import CART, CSRF, NONCE, POLL, _filled, _split
+from config.page_cache import CART, CSRF, NONCE, POLL, _filled, _split, pages
 from ratings.selectors import _reader_poll
 from ratings.voters import VOTER_COOKIE, VOTER_COOKIE_SALT, voter_token
 from reviews.models import Status as PieceStatus
@@ -207,6 +207,31 @@ def test_a_reader_whose_cookie_never_voted_costs_no_query(release):
     page, count = queries(returning, release.get_absolute_url())
     assert count == 1
     assert "You answered <strong>Buying!</strong>" in poll_of(page)
+
+
+def test_a_page_first_cached_for_a_voter_costs_newcomers_no_query(release):
+    voter = reader()
+    queries(voter, release.get_absolute_url())
+    voter.post(f"/releases/{release.slug}/poll/", {"choice": "maybe"})
+    pages.clear()
+    # The page is cached from the voter's request: their answer, the results, the notify-me form.
+    voters_page, built = release_page(voter, release)
+    assert built and "You answered <strong>Maybe Buy</strong>" in poll_of(voters_page)
+    # Readers who have not voted get the poll every such reader sees, with no query.
+    newcomer = reader()
+    with CaptureQueriesContext(connection) as captured:
+        newcomers_page = newcomer.get(release.get_absolute_url()).content.decode()
+    assert len(captured.captured_queries) == 0
+    assert "You answered" not in newcomers_page and "Notify me" not in poll_of(newcomers_page)
+    with CaptureQueriesContext(connection) as captured:
+        never_voted_page = newcomer.get(release.get_absolute_url()).content.decode()
+    assert len(captured.captured_queries) == 0
+    pages.clear()
+    fresh_page, built = release_page(reader(), release)
+    assert built
+    assert poll_of(newcomers_page) == poll_of(never_voted_page) == poll_of(fresh_page)
+    # The voter still gets their own.
+    assert "You answered <strong>Maybe Buy</strong>" in poll_of(release_page(voter, release)[0])
 
 
 def test_a_voter_cookie_from_before_the_mark_is_looked_up(release):
