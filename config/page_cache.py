@@ -8,9 +8,9 @@ reader without a voter cookie or with one that has never had a vote counted
 (ratings.voters.has_never_voted), rendered live for everyone else. The poll kept is the one a
 reader who has not voted sees: as rendered for a reader without the cookie, or composed from the
 release's address for a page rendered for a reader with one (a marked cookie only says what it
-knew when it was set, so their own poll is never kept).
-Keys carry the generations of what a page shows (catalogue.cache), so an editor's change, a new
-review or a stock change shows at once.
+knew when it was set, so their own poll is never kept). Keys carry the generations of what a
+page shows (catalogue.cache), so an editor's change, a new review or a stock change shows at
+once.
 
 Signed-in users (staff previewing drafts), requests carrying flash messages and anything but a
 200 are never served from or stored in the cache.
