@@ -24,7 +24,7 @@ from django.http import HttpResponse
 from django.utils.connection import ConnectionProxy
 
 from catalogue.cache import generations
-from catalogue.escaping import masked_csrf_token
+from catalogue.escaping import response_csrf_token
 from ratings.fragments import live_poll_html, new_reader_poll_html
 from ratings.voters import VOTER_COOKIE, has_never_voted
 from shop.context_processors import cart as cart_context
@@ -155,27 +155,23 @@ class PageCacheMiddleware:
         """The cached page for this reader, as bytes, or None when it must be rendered afresh."""
         marks = entry["marks"]
         values = {}
+        if CART in marks:
+            values[CART] = str(cart_context(request)["cart_count"]).encode()
+        if CSRF in marks:
+            values[CSRF] = response_csrf_token(request).encode()
+        if NONCE in marks:
+            values[NONCE] = f'nonce="{request._csp_nonce}"'.encode()
         if POLL in marks:
-            if entry["poll"] is not None and (
-                VOTER_COOKIE not in request.COOKIES or has_never_voted(request)
-            ):
+            if VOTER_COOKIE not in request.COOKIES or has_never_voted(request):
                 # A reader without a voter cookie, or with one that has never had a vote
-                # counted: the poll every such reader sees, with no query (filled in below).
-                values[POLL] = entry["poll"]
+                # counted: the poll every such reader sees, with no query.
+                values[POLL] = b"".join(_filled(entry["poll"], values))
                 request.poll_shown = True  # the voter cookie is handed out as on a rendered page
             else:
                 poll = live_poll_html(request, slug)
                 if poll is None:
                     return None
-                values[POLL] = (poll.encode(),)
-        if CART in marks:
-            values[CART] = str(cart_context(request)["cart_count"]).encode()
-        if CSRF in marks:
-            values[CSRF] = masked_csrf_token(request).encode()
-        if NONCE in marks:
-            values[NONCE] = f'nonce="{request._csp_nonce}"'.encode()
-        if POLL in values:
-            values[POLL] = b"".join(_filled(values[POLL], values))
+                values[POLL] = poll.encode()
         return b"".join(_filled(entry["parts"], values))
 
 
