@@ -147,13 +147,13 @@ class PageCacheMiddleware:
                 new_reader_poll = POLL_START + composed.encode() + POLL_END
             poll = _split(new_reader_poll, nonce)
             parts = (*_split(content[:start], nonce), POLL, *_split(content[end:], nonce))
-        marks = frozenset(parts[1::2]) | frozenset(poll[1::2] if poll else ())
-        return {"parts": parts, "poll": poll, "marks": marks}
+        return {"parts": parts, "poll": poll}
 
     @staticmethod
     def _fill(request, entry, slug):
         """The cached page for this reader, as bytes, or None when it must be rendered afresh."""
-        marks = entry["marks"]
+        parts, poll = entry["parts"], entry["poll"]
+        marks = {*parts[1::2], *(poll[1::2] if poll else ())}
         values = {}
         if CART in marks:
             values[CART] = str(cart_context(request)["cart_count"]).encode()
@@ -165,14 +165,14 @@ class PageCacheMiddleware:
             if VOTER_COOKIE not in request.COOKIES or has_never_voted(request):
                 # A reader without a voter cookie, or with one that has never had a vote
                 # counted: the poll every such reader sees, with no query.
-                values[POLL] = b"".join(_filled(entry["poll"], values))
+                values[POLL] = b"".join(_filled(poll, values))
                 request.poll_shown = True  # the voter cookie is handed out as on a rendered page
             else:
-                poll = live_poll_html(request, slug)
-                if poll is None:
+                live = live_poll_html(request, slug)
+                if live is None:
                     return None
-                values[POLL] = poll.encode()
-        return b"".join(_filled(entry["parts"], values))
+                values[POLL] = live.encode()
+        return b"".join(_filled(parts, values))
 
 
 def _filled(parts, values):
