@@ -9,6 +9,29 @@ from ratings.voters import has_never_voted, voter_key
 _UNKNOWN = object()
 
 
+# The answers as a reader who has not voted sees them: none pressed.
+NEW_READER_ANSWERS = tuple((value, label, False) for value, label in ANSWER_CHOICES)
+
+
+def new_reader_context(request, slug):
+    """The poll's context for a reader who has not voted (and is not staff): the answers alone,
+    since the results show after a vote. It needs nothing but the release's address: no query.
+    poll_context starts from it."""
+    return {
+        "release": None,
+        "slug": slug,
+        "request": request,
+        "vote": None,
+        "answers": NEW_READER_ANSWERS,
+        "results": None,
+        "share": None,
+        "asks_would_pay": False,
+        "offers_notify": False,
+        "would_pay_form": None,
+        "message": "",
+    }
+
+
 def poll_context(request, release, *, message="", would_pay_form=None, vote=_UNKNOWN, counts=None):
     """The poll's template context for this reader: one query (their vote and the release's
     counts) for a reader with a key who may have voted, none for a reader without a key or whose
@@ -22,29 +45,28 @@ def poll_context(request, release, *, message="", would_pay_form=None, vote=_UNK
     user = getattr(request, "user", None)
     is_staff = bool(user is not None and user.is_authenticated and user.is_staff)
     show_results = vote is not None or is_staff
-    own = vote.answer if vote else None
-    return {
-        "release": release,
-        "request": request,
-        "vote": vote,
-        "answers": [(value, label, value == own) for value, label in ANSWER_CHOICES],
-        "results": (
-            (results_from_counts(counts) if counts is not None else poll_results(release))
-            if show_results
-            else None
-        ),
-        "share": share_links(release, vote.answer) if vote else None,
-        "asks_would_pay": own == Answer.TOO_EXPENSIVE,
-        "offers_notify": own == Answer.MAYBE,
+    context = new_reader_context(request, release.slug)
+    context["release"] = release
+    context["message"] = message
+    context["would_pay_form"] = would_pay_form
+    if show_results:
+        context["results"] = (
+            results_from_counts(counts) if counts is not None else poll_results(release)
+        )
+    if vote is None:
+        return context
+    own = vote.answer
+    context.update(
+        vote=vote,
+        answers=[(value, label, value == own) for value, label in ANSWER_CHOICES],
+        share=share_links(release, own),
+        asks_would_pay=own == Answer.TOO_EXPENSIVE,
+        offers_notify=own == Answer.MAYBE,
+    )
+    if own == Answer.TOO_EXPENSIVE and would_pay_form is None:
         # Built only when it is shown: constructing a form costs more than the rest of the poll.
-        "would_pay_form": would_pay_form
-        or (
-            WouldPayForm(initial={"amount": vote.would_pay})
-            if own == Answer.TOO_EXPENSIVE
-            else None
-        ),
-        "message": message,
-    }
+        context["would_pay_form"] = WouldPayForm(initial={"amount": vote.would_pay})
+    return context
 
 
 def _vote_and_counts(request, release):

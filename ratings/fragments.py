@@ -3,8 +3,9 @@
 Every vote answers with this fragment, and the template engine took longer to render it than the
 vote's own database work (docs/performance.md). The markup is the poll's only copy: the release
 page's poll (the release_poll tag), the poll filled in for a returning reader on a cached page
-(live_poll_html) and the vote views all call poll_body_html; the first two put it in the poll's
-section (poll_section_html).
+(live_poll_html), the poll a cached page keeps for readers who have not voted
+(new_reader_poll_html) and the vote views all call poll_body_html; all but the last put it in
+the poll's section (poll_section_html).
 The one part another app provides, the notify-me form after a "Maybe Buy", is still composed in
 templates/ (includes/poll_after_maybe.html), so ratings imports nothing from the shop.
 """
@@ -14,8 +15,7 @@ from django.templatetags.static import static
 
 from catalogue.escaping import csrf_input, escaped, markup
 from catalogue.links import slug_url
-from ratings.context import poll_context
-from ratings.models import ANSWER_CHOICES
+from ratings.context import new_reader_context, poll_context
 from ratings.selectors import reader_poll
 from ratings.voters import voter_key
 
@@ -130,7 +130,7 @@ def poll_body_html(context):
     parts = []
     if context["message"]:
         parts.append(f'<p class="poll__message" role="alert">{escaped(context["message"])}</p>')
-    parts.append(_form(release.slug, vote, context["answers"], token_input))
+    parts.append(_form(context["slug"], vote, context["answers"], token_input))
     if context["results"]:
         parts.append(_results(context))
     if vote:
@@ -157,16 +157,11 @@ def poll_section_html(body):
     )  # body is poll_body_html's markup
 
 
-# The answers as a reader who has not voted sees them: none pressed.
-NEW_READER_ANSWERS = tuple((value, label, False) for value, label in ANSWER_CHOICES)
-
-
 def new_reader_poll_html(request, slug):
     """The poll in its section as the release_poll tag gives it to every reader who has not voted
-    (without a voter cookie, or with one that has never had a vote counted): the answers alone,
-    since the results show after a vote (and to staff, who are not served cached pages). It reads
-    nothing but the release's address: no query."""
-    return poll_section_html(markup(_form(slug, None, NEW_READER_ANSWERS, csrf_input(request))))
+    (without a voter cookie, or with one that has never had a vote counted; staff are not served
+    cached pages): no query."""
+    return poll_section_html(poll_body_html(new_reader_context(request, slug)))
 
 
 def live_poll_html(request, slug):
